@@ -1,0 +1,70 @@
+"""Forms for login, password reset, the profile and account administration."""
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from accounts.passwords import MAX_LENGTH, password_problems
+
+
+def profession_choices():
+    return [("", "Choose your profession")] + [(p, p) for p in current_app.config["PROFESSIONS"]]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+
+
+class NewPasswordMixin:
+    """Adds a new password with confirmation, checked against the password policy."""
+
+    # The email the policy compares against; set by the view before validate().
+    policy_email = ""
+
+    def validate_new_password(self, field):
+        problems = password_problems(field.data or "", self.policy_email)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired()],
+        description="At least 8 characters. Avoid common passwords; a phrase of a few words works well.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+    )
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = ResetPasswordForm.new_password
+    confirm = ResetPasswordForm.confirm
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    profession = SelectField("Profession", validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profession.choices = profession_choices()
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField("Search by name or email", validators=[Length(max=100)])

@@ -1,0 +1,280 @@
+"""Account operations: they change rows, write audit events and mail, and flush; views commit."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, request, url_for
+from sqlalchemy import select, update
+
+from accounts.models import (
+    PasswordResetToken,
+    User,
+    UserSession,
+    dummy_password_check,
+    normalize_email,
+)
+from accounts.passwords import password_problems
+from core.audit import record_event
+from core.db import utcnow
+from core.extensions import db
+from core.mail import queue_email
+from core.ratelimit import limiter
+from core.tokens import hash_token, new_token
+
+# Don't write last_seen_at on every request; idle timeouts are minutes long.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+class PolicyError(ValueError):
+    """A domain rule refused the change; the message is for the user."""
+
+
+@dataclass
+class LoginResult:
+    user: User | None = None
+    retry_after: int = 0  # > 0 when throttled
+
+    @property
+    def throttled(self) -> bool:
+        return self.retry_after > 0
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def _login_keys(email: str, ip: str | None) -> tuple[str, str]:
+    return f"login:acct:{normalize_email(email)}", f"login:addr:{ip or 'unknown'}"
+
+
+def authenticate(email: str, password: str, ip: str | None) -> LoginResult:
+    """Check a login attempt against the throttles and the password."""
+    cfg = current_app.config
+    window = cfg["LOGIN_WINDOW_SECONDS"]
+    acct_key, addr_key = _login_keys(email, ip)
+    rl = limiter()
+    acct, addr = rl.status(acct_key, window), rl.status(addr_key, window)
+    blocked = [
+        s.retry_after
+        for s, cap in ((acct, cfg["LOGIN_MAX_PER_ACCOUNT"]), (addr, cfg["LOGIN_MAX_PER_ADDRESS"]))
+        if s.count >= cap
+    ]
+    if blocked:
+        record_event("login.throttled", after={"email": normalize_email(email)})
+        return LoginResult(retry_after=max(blocked))
+
+    user = get_user_by_email(email)
+    if user is None:
+        dummy_password_check(password)
+    if user is not None and user.active and user.check_password(password):
+        rl.reset(acct_key)
+        return LoginResult(user=user)
+
+    rl.hit(acct_key, window)
+    rl.hit(addr_key, window)
+    record_event("login.failed", obj=user, after={"email": normalize_email(email)})
+    return LoginResult()
+
+
+def start_session(user: User, remember: bool) -> str:
+    """Create a server-side session row for a fresh login; return its raw key for the cookie."""
+    cfg = current_app.config
+    raw, digest = new_token()
+    now = utcnow()
+    lifetime = (
+        timedelta(days=cfg["REMEMBER_DAYS"])
+        if remember
+        else timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"])
+    )
+    db.session.add(
+        UserSession(
+            user=user,
+            token_hash=digest,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+            remember=remember,
+            ip=request.remote_addr,
+            user_agent=(request.user_agent.string or "")[:200],
+        )
+    )
+    user.last_login_at = now
+    user.session_key = raw
+    db.session.flush()
+    return raw
+
+
+def load_session_user(raw_key: str) -> User | None:
+    """The user behind a session key, or None if the session ended, idled out or expired."""
+    row = db.session.scalar(
+        select(UserSession).where(
+            UserSession.token_hash == hash_token(raw_key), UserSession.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    if now >= row.expires_at or (not row.remember and now - row.last_seen_at > idle):
+        row.revoked_at = now
+        db.session.commit()
+        return None
+    user = row.user
+    if not user.active:
+        return None
+    if now - row.last_seen_at > _TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    user.session_key = raw_key
+    return user
+
+
+def end_all_sessions(user: User) -> int:
+    """Revoke every session of this user on the server; returns how many were open."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount
+
+
+def log_out(user: User) -> None:
+    end_all_sessions(user)
+    record_event("logout", actor=user, obj=user)
+
+
+def check_new_password(password: str, email: str) -> None:
+    problems = password_problems(password, email)
+    if problems:
+        raise PolicyError(" ".join(problems))
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise PolicyError("Your current password is not correct.")
+    check_new_password(new, user.email)
+    user.set_password(new)
+    end_all_sessions(user)
+    _expire_reset_tokens(user)
+    record_event("password.changed", actor=user, obj=user)
+
+
+def _expire_reset_tokens(user: User) -> None:
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists; callers answer the same either way."""
+    user = get_user_by_email(email)
+    record_event("password.reset_requested", actor=user, obj=user,
+                 after={"email": normalize_email(email)})
+    if user is None or not user.active:
+        return
+    raw, digest = new_token()
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    db.session.add(
+        PasswordResetToken(
+            user=user, token_hash=digest, expires_at=utcnow() + timedelta(hours=hours)
+        )
+    )
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for(
+        "accounts.reset_password", token=raw
+    )
+    queue_email(
+        user.email,
+        "Reset your Relay password",
+        f"Hello {user.display_name},\n\n"
+        f"Someone asked to reset the password of your Relay account. To choose a new one, "
+        f"open this link within {hours} hours:\n\n{link}\n\n"
+        "The link works once. If you did not ask for this, ignore this message; your "
+        "password stays as it is.\n",
+    )
+
+
+def find_reset_token(raw: str) -> PasswordResetToken | None:
+    """The token if it is unused and unexpired."""
+    tok = db.session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(raw))
+    )
+    if tok is None or tok.used_at is not None or tok.expires_at <= utcnow():
+        return None
+    if not tok.user.active:
+        return None
+    return tok
+
+
+def reset_password(tok: PasswordResetToken, new: str) -> User:
+    user = tok.user
+    check_new_password(new, user.email)
+    user.set_password(new)
+    tok.used_at = utcnow()
+    _expire_reset_tokens(user)
+    end_all_sessions(user)
+    record_event("password.reset", actor=user, obj=user)
+    return user
+
+
+def update_profile(user: User, display_name: str, profession: str) -> None:
+    before = {"display_name": user.display_name, "profession": user.profession}
+    user.display_name = display_name
+    user.profession = profession
+    after = {"display_name": user.display_name, "profession": user.profession}
+    if before != after:
+        record_event("profile.updated", obj=user, before=before, after=after)
+
+
+def set_account_active(user: User, active: bool, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise PolicyError("You cannot disable your own account.")
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    record_event(
+        "account.enabled" if active else "account.disabled",
+        actor=actor,
+        obj=user,
+        before={"active": not active},
+        after={"active": active},
+    )
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    password: str,
+    profession: str,
+    kind: str = "student",
+    *,
+    national_staff: bool = False,
+    admin: bool = False,
+    actor: User | None = None,
+) -> User:
+    email = normalize_email(email)
+    if get_user_by_email(email) is not None:
+        raise PolicyError(f"An account for {email} already exists.")
+    check_new_password(password, email)
+    user = User(
+        email=email,
+        display_name=display_name,
+        password=password,
+        profession=profession,
+        kind=kind,
+        is_national_staff=national_staff or admin,
+        is_admin=admin,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_event(
+        "account.created",
+        actor=actor,
+        obj=user,
+        after={"email": email, "national_staff": user.is_national_staff, "admin": admin},
+    )
+    return user

@@ -1,0 +1,1 @@
+"""Campaigns: arrives with its issue."""

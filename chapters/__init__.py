@@ -1,0 +1,1 @@
+"""Chapters: arrives with its issue."""

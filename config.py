@@ -1,0 +1,106 @@
+"""Configuration classes read from the environment; no logic beyond parsing."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("RELAY_INSTANCE_PATH", BASE_DIR / "instance")).resolve()
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'relay.sqlite3'}"
+    )
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # Sessions: an idle timeout and an absolute lifetime, both enforced on the server.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+    REMEMBER_DAYS = _int("REMEMBER_DAYS", 14)
+    SESSION_COOKIE_NAME = "relay_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_NAME = "relay_remember"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    # Login throttling: failures allowed per window, per account and per client address.
+    LOGIN_MAX_PER_ACCOUNT = _int("LOGIN_MAX_PER_ACCOUNT", 5)
+    LOGIN_MAX_PER_ADDRESS = _int("LOGIN_MAX_PER_ADDRESS", 20)
+    LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
+    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+
+    PASSWORD_RESET_HOURS = _int("PASSWORD_RESET_HOURS", 2)
+
+    # Mail: "file" writes each message to the log and to instance/mail/; "smtp" sends it.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Relay <relay@localhost>")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_DIR = os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail"))
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    # Absolute base URL used in emailed links (e.g. https://relay.example.org).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Labels are configuration, not code (DESIGN.md).
+    PROFESSIONS = [
+        p.strip()
+        for p in os.environ.get(
+            "RELAY_PROFESSIONS",
+            "Medicine,Nursing,Pharmacy,Physician Assistant,Social Work,Public Health,"
+            "Dentistry,Physical Therapy,Occupational Therapy,Nutrition,Other",
+        ).split(",")
+        if p.strip()
+    ]
+
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-only-secret-key"  # noqa: S105 - used only by the test suite
+    MAIL_BACKEND = "memory"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_for_environment() -> type[Config]:
+    return CONFIGS.get(os.environ.get("RELAY_ENV", "development"), DevelopmentConfig)

@@ -1,0 +1,130 @@
+"""The application factory, built from small named steps."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BASE_DIR, INSTANCE_DIR, Config, config_for_environment
+from core.errors import register_error_pages
+from core.extensions import csrf, db, login_manager, migrate
+from core.security import check_production_safety, set_security_headers
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    app = Flask(
+        "relay",
+        root_path=str(BASE_DIR),
+        instance_path=str(overrides.pop("INSTANCE_PATH", INSTANCE_DIR)),
+        template_folder="templates",
+        static_folder="static",
+    )
+    load_config(app, config or config_for_environment(), overrides)
+    ensure_secret_key(app)
+    check_production_safety(app)
+    configure_logging(app)
+    trust_proxies(app)
+    init_extensions(app)
+    register_blueprints(app)
+    set_security_headers(app)
+    register_error_pages(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def load_config(app: Flask, config: type[Config], overrides: dict) -> None:
+    app.config.from_object(config)
+    app.config.update(overrides)
+    if "FLASK_DEBUG" in os.environ:
+        app.debug = os.environ["FLASK_DEBUG"].lower() in {"1", "true", "yes"}
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """Outside production, generate a secret once and keep it in the instance folder."""
+    if app.config.get("SECRET_KEY") or app.config["ENV_NAME"] == "production":
+        return
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def trust_proxies(app: Flask) -> None:
+    count = app.config.get("PROXY_COUNT", 0)
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from accounts.services import load_session_user
+
+    login_manager.user_loader(load_session_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from accounts import bp as accounts_bp
+
+    app.register_blueprint(accounts_bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from flask import request
+    from flask_login import current_user
+
+    from core.mail import deliver_queued_after_request
+
+    @app.before_request
+    def _load_user_first():
+        if request.endpoint == "static":
+            return
+        # Resolve the session before the view runs, so the session check's own
+        # write (last seen, expiry) never mixes with the view's transaction.
+        _ = current_user.is_authenticated
+
+    app.after_request(deliver_queued_after_request)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from core.forms import EmptyForm
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    from flask_login import current_user
+
+    @app.context_processor
+    def _globals():
+        # The sign-out button in the layout is a POST form; anonymous pages need none.
+        return {"logout_form": EmptyForm() if current_user.is_authenticated else None}
+
+
+def register_cli(app: Flask) -> None:
+    import accounts.cli
+    import core.cli
+    import demo
+
+    core.cli.register(app)
+    accounts.cli.register(app)
+    demo.register(app)

@@ -1,0 +1,66 @@
+"""Error pages in the site layout; they show no traceback, SQL or internals."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from core.extensions import db
+
+log = logging.getLogger("relay.errors")
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "You do not have permission to do that."),
+    404: ("Page not found", "There is nothing here, or you do not have access to it."),
+    405: ("Method not allowed", "That page cannot be used this way."),
+    413: ("Upload too large", "The file or form you sent is larger than Relay accepts."),
+    429: ("Too many requests", "You have made too many requests. Wait a little and try again."),
+    500: ("Something went wrong", "An unexpected error occurred. It has been logged; try again."),
+}
+
+
+def _render(code: int, title: str | None = None, message: str | None = None):
+    default_title, default_message = MESSAGES.get(code, (f"Error {code}", ""))
+    try:
+        body = render_template(
+            "errors/error.html",
+            code=code,
+            title=title or default_title,
+            message=message or default_message,
+        )
+    except Exception:  # the layout itself failed (e.g. the database is down)
+        log.exception("error page could not be rendered")
+        body = f"<!doctype html><title>{default_title}</title><h1>{default_title}</h1>"
+    return body, code
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc):
+        db.session.rollback()
+        return _render(
+            400,
+            "Form expired",
+            "The form was missing its security token or had expired. "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        body, code = _render(exc.code or 500)
+        response = exc.get_response()
+        response.set_data(body)
+        response.status_code = code
+        response.content_type = "text/html; charset=utf-8"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        if app.testing and not app.config.get("TEST_ERROR_PAGES"):
+            raise exc  # let the test see the real traceback
+        log.error("unhandled error", exc_info=exc)
+        db.session.rollback()
+        return _render(500)

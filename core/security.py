@@ -1,0 +1,54 @@
+"""Security headers on every response, and the checks that keep production safe."""
+
+from flask import Flask
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def set_security_headers(app: Flask):
+    hsts = bool(app.config.get("HSTS"))
+
+    def _headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if hsts:
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    app.after_request(_headers)
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The configuration would run production insecurely; the message says what to fix."""
+
+
+def check_production_safety(app: Flask) -> None:
+    if app.config.get("ENV_NAME") != "production":
+        return
+    if not app.config.get("SECRET_KEY"):
+        raise UnsafeConfiguration(
+            "SECRET_KEY is not set. In production set SECRET_KEY to a long random value "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if app.debug or app.config.get("DEBUG"):
+        raise UnsafeConfiguration(
+            "Debug mode is on. Never run production with FLASK_DEBUG or DEBUG enabled."
+        )
+    if app.config.get("TESTING"):
+        raise UnsafeConfiguration("TESTING is on in production.")

@@ -1,0 +1,1 @@
+"""National: arrives with its issue."""

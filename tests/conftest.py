@@ -1,0 +1,170 @@
+"""Fixtures: a migrated database per test run, a fresh app per test, CSRF on, login helpers.
+
+SQLite (default): the schema is migrated once into a template file that each
+test copies. PostgreSQL (TEST_DATABASE_URL): each xdist worker migrates its own
+database once and every test leaves it truncated.
+"""
+
+import os
+import shutil
+from contextlib import contextmanager
+
+import pytest
+from flask_migrate import upgrade
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from core import create_app
+from core.extensions import db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _worker_db_url(worker: str) -> str:
+    url = make_url(PG_URL)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def make_app(db_url: str, tmp_path, **overrides):
+    return create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=db_url,
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        MAIL_DIR=str(tmp_path / "mail"),
+        **overrides,
+    )
+
+
+def _migrate(db_url: str, tmp_path) -> None:
+    app = make_app(db_url, tmp_path)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id):
+    tmp = tmp_path_factory.mktemp("db")
+    if PG_URL:
+        url = _worker_db_url(worker_id)
+    else:
+        url = f"sqlite:///{tmp / 'template.sqlite3'}"
+    _migrate(url, tmp)
+    return url
+
+
+@pytest.fixture
+def is_postgres():
+    return bool(PG_URL)
+
+
+@pytest.fixture
+def db_url(database_url, tmp_path):
+    if PG_URL:
+        yield database_url
+        _truncate_all(database_url)
+    else:
+        template = make_url(database_url).database
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = [
+            t.name for t in db.metadata.sorted_tables
+        ]
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    app = make_app(db_url, tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token_for(client) -> str:
+    """The token a form on this client's session would carry."""
+    app = client.application
+    with client.session_transaction() as sess, app.test_request_context():
+        from flask import session
+
+        session.update(sess)
+        token = generate_csrf()
+        sess.update(session)
+    return token
+
+
+@pytest.fixture
+def post(client):
+    """POST a form the way a browser does: with the session's CSRF token."""
+
+    def _post(url, data=None, client_=None, **kwargs):
+        c = client_ or client
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", csrf_token_for(c))
+        return c.post(url, data=payload, **kwargs)
+
+    return _post
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign a user in on the client without going through the form (one test uses the form)."""
+    from accounts.services import start_session
+
+    def _login(user, client_=None, remember=False):
+        c = client_ or client
+        with c.application.test_request_context():
+            key = start_session(user, remember)
+            db.session.commit()
+        with c.session_transaction() as sess:
+            sess["_user_id"] = key
+            sess["_fresh"] = True
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def query_counter(app):
+    """Count SQL statements sent inside a `with query_counter() as counted:` block."""
+
+    @contextmanager
+    def _counter():
+        statements = []
+
+        def _before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", _before)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", _before)
+
+    return _counter
+
+
+@pytest.fixture
+def sent_mail(app):
+    return app.extensions.setdefault("relay_mail_sent", [])
