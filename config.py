@@ -12,7 +12,12 @@ def _int(name: str, default: int) -> int:
 
 
 def _bool(name: str, default: bool) -> bool:
-    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
 
 
 class Config:
@@ -71,6 +76,14 @@ class Config:
         ).split(",")
         if p.strip()
     ]
+
+    # Vision adoption: share of active student members who must endorse ("2/3"), and how
+    # many professions the endorsers must span when the roster has that many.
+    VISION_ADOPTION_SHARE = os.environ.get("VISION_ADOPTION_SHARE", "2/3")
+    VISION_MIN_PROFESSIONS = _int("VISION_MIN_PROFESSIONS", 2)
+
+    INVITATION_DAYS = _int("INVITATION_DAYS", 14)
+    INVITES_PER_HOUR = _int("INVITES_PER_HOUR", 30)
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -8,6 +8,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from accounts.passwords import MAX_LENGTH, password_problems
 
 
+PASSWORD_HELP = "At least 8 characters. Avoid common passwords; a phrase of a few words works well."
+
+
 def profession_choices():
     return [("", "Choose your profession")] + [(p, p) for p in current_app.config["PROFESSIONS"]]
 
@@ -40,7 +43,7 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
     new_password = PasswordField(
         "New password",
         validators=[DataRequired()],
-        description="At least 8 characters. Avoid common passwords; a phrase of a few words works well.",
+        description=PASSWORD_HELP,
     )
     confirm = PasswordField(
         "Repeat the new password",

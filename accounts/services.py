@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from sqlalchemy import select, update
 
 from accounts.models import (
@@ -16,17 +16,15 @@ from accounts.models import (
 from accounts.passwords import password_problems
 from core.audit import record_event
 from core.db import utcnow
+from core.errors import PolicyError
 from core.extensions import db
+from core.http import external_url
 from core.mail import queue_email
 from core.ratelimit import limiter
 from core.tokens import hash_token, new_token
 
 # Don't write last_seen_at on every request; idle timeouts are minutes long.
 _TOUCH_EVERY = timedelta(seconds=60)
-
-
-class PolicyError(ValueError):
-    """A domain rule refused the change; the message is for the user."""
 
 
 @dataclass
@@ -182,9 +180,7 @@ def request_password_reset(email: str) -> None:
             user=user, token_hash=digest, expires_at=utcnow() + timedelta(hours=hours)
         )
     )
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-        "accounts.reset_password", token=raw
-    )
+    link = external_url("accounts.reset_password", token=raw)
     queue_email(
         user.email,
         "Reset your Relay password",

@@ -37,13 +37,6 @@ from core.http import page_number, safe_next
 USERS_PER_PAGE = 25
 
 
-@bp.route("/")
-def home():
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/home.html")
-
-
 def _sign_in(user: User, remember: bool) -> None:
     """Start a fresh server-side session for this browser (new session id at every login)."""
     session.clear()
@@ -54,7 +47,7 @@ def _sign_in(user: User, remember: bool) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.home"))
+        return redirect(url_for("home"))
     form = LoginForm()
     if form.validate_on_submit():
         result = authenticate(form.email.data, form.password.data, request.remote_addr)

@@ -58,7 +58,9 @@ def ensure_secret_key(app: Flask) -> None:
 
 def configure_logging(app: Flask) -> None:
     if not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
 
 
 def trust_proxies(app: Flask) -> None:
@@ -86,8 +88,13 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from accounts import bp as accounts_bp
+    from chapters import bp as chapters_bp
+    from chapters.views import home
 
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(chapters_bp)
+    # The signed-in home page lists the user's chapters.
+    app.add_url_rule("/", "home", home)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -109,8 +116,10 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from core.forms import EmptyForm
+    from core.timefmt import localtime
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["localtime"] = localtime
 
     from flask_login import current_user
 

@@ -33,7 +33,8 @@ def verify_command() -> None:
     checked, broken = verify_chain()
     if broken is not None:
         click.echo(
-            f"audit chain BROKEN at event {broken.id} ({broken.action}, {broken.at:%Y-%m-%d %H:%M}) "
+            f"audit chain BROKEN at event {broken.id} ({broken.action}, "
+            f"{broken.at:%Y-%m-%d %H:%M}) "
             f"after {checked} good events",
             err=True,
         )

@@ -10,6 +10,11 @@ from core.extensions import db
 
 log = logging.getLogger("relay.errors")
 
+
+class PolicyError(ValueError):
+    """A domain rule refused the change; the message is written for the user."""
+
+
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
     403: ("Not allowed", "You do not have permission to do that."),

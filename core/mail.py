@@ -60,18 +60,20 @@ def _transport(em: EmailMessage, msg: OutboxMessage) -> None:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
 
 
+def _due(now):
+    """Pending and due, or claimed by a worker that seems to have died."""
+    return or_(
+        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+    )
+
+
 def _claim(msg_id: int) -> bool:
     """Mark a due message as being sent; only one worker can win the claim."""
     now = utcnow()
     result = db.session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id == msg_id,
-            or_(
-                (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-            ),
-        )
+        .where(OutboxMessage.id == msg_id, _due(now))
         .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
@@ -84,16 +86,7 @@ def deliver(msg_ids: list[int] | None = None, limit: int = 50) -> tuple[int, int
     if msg_ids is None:
         msg_ids = list(
             db.session.scalars(
-                select(OutboxMessage.id)
-                .where(
-                    or_(
-                        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-                        (OutboxMessage.status == "sending")
-                        & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-                    )
-                )
-                .order_by(OutboxMessage.id)
-                .limit(limit)
+                select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
             )
         )
     sent = failed = 0

@@ -1,0 +1,125 @@
+"""Forms for chapters, invitations, roster changes and the vision."""
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    FieldList,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from accounts.forms import PASSWORD_HELP, NewPasswordMixin, profession_choices
+from accounts.models import KINDS
+from chapters.models import CHAPTER_STATUSES, ROLES
+
+_TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
+
+
+class ChapterForm(FlaskForm):
+    name = StringField("Chapter name", validators=[DataRequired(), Length(max=120)])
+    slug = StringField(
+        "Short name for links",
+        validators=[
+            DataRequired(),
+            Length(min=2, max=60),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message="Use lowercase letters, digits and single hyphens.",
+            ),
+        ],
+        description="Appears in the chapter's web address, e.g. riverside-health.",
+    )
+    institution = StringField("Institution", validators=[DataRequired(), Length(max=160)])
+    region = StringField("Region", validators=[DataRequired(), Length(max=80)])
+    timezone = SelectField(
+        "Time zone",
+        choices=[(tz, tz.replace("_", " ")) for tz in _TIMEZONES],
+        default="America/New_York",
+        description="Action times are entered and shown in this zone.",
+    )
+    status = SelectField("Status", choices=list(CHAPTER_STATUSES.items()), default="developing")
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    role = SelectField("Role", choices=list(ROLES.items()), default="member")
+
+    def limit_roles(self, allowed: tuple[str, ...]) -> None:
+        """Offer only the roles this inviter may hand out; anything else posted is ignored."""
+        self.role.choices = [(r, ROLES[r]) for r in allowed]
+        if self.role.data not in allowed:
+            self.role.data = "member"
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=list(ROLES.items()))
+
+
+class AcceptNewAccountForm(NewPasswordMixin, FlaskForm):
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    profession = SelectField("Profession", validators=[DataRequired()])
+    kind = RadioField(
+        "You are", choices=list(KINDS.items()), default="student", validators=[DataRequired()]
+    )
+    new_password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired()],
+        description=PASSWORD_HELP,
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profession.choices = profession_choices()
+
+
+class VisionForm(FlaskForm):
+    statement = TextAreaField(
+        "Vision statement",
+        validators=[DataRequired(), Length(max=1000)],
+        description="Up to 1,000 characters: where the chapter wants to be and why.",
+    )
+    goals = FieldList(
+        StringField("Goal", validators=[Optional(), Length(max=300)]), min_entries=5, max_entries=5
+    )
+
+    def validate_goals(self, field):
+        filled = [g for g in field.data if g and g.strip()]
+        if not filled:
+            raise ValidationError("Give at least one goal (up to five).")
+
+
+class VisionResponseForm(FlaskForm):
+    stance = RadioField(
+        "Your response",
+        choices=[
+            ("endorse", "I endorse this vision"),
+            ("object", "I object"),
+            ("comment", "Comment only"),
+        ],
+        default="endorse",
+    )
+    comment = TextAreaField(
+        "Comment",
+        validators=[Optional(), Length(max=1000)],
+        description="Required when you object or comment: say what you would change.",
+    )

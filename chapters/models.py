@@ -1,0 +1,177 @@
+"""Chapter, Membership, Invitation and the versioned Vision with its goals and responses."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import User
+from core.db import UTCDateTime, utcnow
+from core.extensions import db
+
+CHAPTER_STATUSES = {
+    "developing": "Developing",
+    "active": "Active",
+    "affiliate": "Affiliate",
+    "archived": "Archived",
+}
+ROLES = {"member": "Member", "leader": "Student leader", "advisor": "Faculty advisor"}
+
+
+class Chapter(db.Model):
+    __tablename__ = "chapters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    institution: Mapped[str] = mapped_column(String(160))
+    region: Mapped[str] = mapped_column(String(80), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    status: Mapped[str] = mapped_column(String(12), default="developing")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="chapter")
+
+    @property
+    def status_label(self) -> str:
+        return CHAPTER_STATUSES.get(self.status, self.status)
+
+    def __repr__(self) -> str:
+        return f"<Chapter {self.slug}>"
+
+
+class Membership(db.Model):
+    """A person's role in one chapter. Leaving keeps the row (status `left`) and its history."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("chapter_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chapter_id: Mapped[int] = mapped_column(ForeignKey("chapters.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="member")
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    chapter: Mapped[Chapter] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+class Invitation(db.Model):
+    """A single-use, expiring invitation to join a chapter with a role; only its hash is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chapter_id: Mapped[int] = mapped_column(ForeignKey("chapters.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    chapter: Mapped[Chapter] = relationship()
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def state(self, now: datetime) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"
+
+
+VISION_STATUSES = {
+    "proposed": "Proposed",
+    "adopted": "Adopted",
+    "superseded": "Superseded",
+    "withdrawn": "Withdrawn",
+}
+
+
+class VisionVersion(db.Model):
+    """One proposed text of the chapter's common vision, with 1-5 goals."""
+
+    __tablename__ = "vision_versions"
+    __table_args__ = (UniqueConstraint("chapter_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chapter_id: Mapped[int] = mapped_column(ForeignKey("chapters.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    statement: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    chapter: Mapped[Chapter] = relationship()
+    proposed_by: Mapped[User] = relationship()
+    goals: Mapped[list["VisionGoal"]] = relationship(
+        order_by="VisionGoal.position", cascade="all, delete-orphan", back_populates="vision"
+    )
+    responses: Mapped[list["VisionResponse"]] = relationship(
+        order_by="VisionResponse.updated_at",
+        cascade="all, delete-orphan",
+        back_populates="vision",
+    )
+
+    @property
+    def status_label(self) -> str:
+        return VISION_STATUSES.get(self.status, self.status)
+
+
+class VisionGoal(db.Model):
+    __tablename__ = "vision_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vision_id: Mapped[int] = mapped_column(ForeignKey("vision_versions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(300))
+
+    vision: Mapped[VisionVersion] = relationship(back_populates="goals")
+
+
+STANCES = {"endorse": "Endorses", "object": "Objects", "comment": "Comments"}
+
+
+class VisionResponse(db.Model):
+    """A person's stance on a proposed version; one per person, changeable while proposed."""
+
+    __tablename__ = "vision_responses"
+    __table_args__ = (UniqueConstraint("vision_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vision_id: Mapped[int] = mapped_column(ForeignKey("vision_versions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stance: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vision: Mapped[VisionVersion] = relationship(back_populates="responses")
+    user: Mapped[User] = relationship()
+
+    @property
+    def stance_label(self) -> str:
+        return STANCES.get(self.stance, self.stance)

@@ -1,0 +1,59 @@
+"""Plain predicates: who may do what in a chapter. `m` is the user's active Membership or None."""
+
+from chapters.models import Chapter, Membership
+
+# Which roles each kind of inviter may hand out.
+INVITABLE_ROLES = {
+    "leader": ("member", "leader"),
+    "advisor": ("member", "leader", "advisor"),
+    "staff": ("member", "leader", "advisor"),
+}
+
+
+def can_view_chapter(user, m: Membership | None) -> bool:
+    return bool(user.is_authenticated and (user.is_staff or m is not None))
+
+
+def can_edit_chapter(user) -> bool:
+    return bool(user.is_authenticated and user.is_staff)
+
+
+def can_create_chapter(user) -> bool:
+    return can_edit_chapter(user)
+
+
+def can_manage_roster(user, m: Membership | None) -> bool:
+    """Change roles and remove members: the chapter's leaders and advisors, and admins."""
+    return bool(m is not None and m.role in ("leader", "advisor")) or bool(
+        user.is_authenticated and user.is_admin
+    )
+
+
+def invitable_roles(user, m: Membership | None) -> tuple[str, ...]:
+    """The roles this user may invite people to; empty if they may not invite."""
+    if user.is_authenticated and user.is_staff:
+        return INVITABLE_ROLES["staff"]
+    if m is not None and m.role in INVITABLE_ROLES:
+        return INVITABLE_ROLES[m.role]
+    return ()
+
+
+def can_invite(user, m: Membership | None) -> bool:
+    return bool(invitable_roles(user, m))
+
+
+def counts_for_vision(user, m: Membership | None) -> bool:
+    """Active student members endorse or object; faculty only comment."""
+    return bool(m is not None and m.role in ("member", "leader") and user.kind == "student")
+
+
+def can_propose_vision(user, m: Membership | None, chapter: Chapter) -> bool:
+    return chapter.status != "archived" and counts_for_vision(user, m)
+
+
+def can_comment_vision(user, m: Membership | None, chapter: Chapter) -> bool:
+    return chapter.status != "archived" and m is not None
+
+
+def can_withdraw_vision(user, m: Membership | None, proposer_id: int) -> bool:
+    return m is not None and (user.id == proposer_id or m.role == "leader")

@@ -1,0 +1,537 @@
+"""Routes for chapters, the roster, invitations and the vision: load, authorize, call a service."""
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from accounts.services import start_session
+from chapters import bp
+from chapters.access import get_chapter_or_404, get_in_chapter_or_404, require
+from chapters.forms import (
+    AcceptNewAccountForm,
+    ChapterForm,
+    InviteForm,
+    RoleForm,
+    VisionForm,
+    VisionResponseForm,
+)
+from chapters.models import CHAPTER_STATUSES, ROLES, Chapter, Invitation, Membership, VisionVersion
+from chapters.permissions import (
+    can_comment_vision,
+    can_create_chapter,
+    can_edit_chapter,
+    can_invite,
+    can_manage_roster,
+    can_propose_vision,
+    can_withdraw_vision,
+    counts_for_vision,
+    invitable_roles,
+)
+from chapters.services import (
+    accept_invitation,
+    active_roster,
+    adopted_vision,
+    change_role,
+    create_account_from_invitation,
+    create_chapter,
+    end_membership,
+    find_invitation,
+    invite,
+    open_proposal,
+    pending_invitations,
+    propose_vision,
+    resend_invitation,
+    respond_to_vision,
+    revoke_invitation,
+    roster_health,
+    update_chapter,
+    vision_history,
+    vision_tally,
+    withdraw_vision,
+)
+from core.db import utcnow
+from core.errors import PolicyError
+from core.extensions import db
+from core.forms import EmptyForm
+from core.http import page_number
+
+CHAPTERS_PER_PAGE = 25
+
+
+def _actor() -> User:
+    return db.session.get(User, current_user.id)
+
+
+def home():
+    """Signed in: the chapters you belong to. Anonymous: the sign-in page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    memberships = list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.chapter)
+            .where(Membership.user_id == current_user.id, Membership.status == "active")
+            .options(selectinload(Membership.chapter))
+            .order_by(Chapter.name)
+        )
+    )
+    chapter_count = (
+        db.session.scalar(select(func.count(Chapter.id))) if current_user.is_staff else None
+    )
+    return render_template(
+        "chapters/my_chapters.html", memberships=memberships, chapter_count=chapter_count
+    )
+
+
+# --- chapters (national staff) --------------------------------------------------------------
+
+
+@bp.route("/chapters")
+@login_required
+def list_chapters():
+    if not current_user.is_staff:
+        abort(404)
+    status = request.args.get("status", "")
+    region = request.args.get("region", "").strip()
+    q = request.args.get("q", "").strip()[:100]
+    query = select(Chapter).order_by(Chapter.name)
+    if status in CHAPTER_STATUSES:
+        query = query.where(Chapter.status == status)
+    if region:
+        query = query.where(Chapter.region == region)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Chapter.name.ilike(like), Chapter.institution.ilike(like)))
+    page = db.paginate(query, page=page_number(), per_page=CHAPTERS_PER_PAGE, error_out=False)
+    regions = db.session.scalars(select(Chapter.region).distinct().order_by(Chapter.region)).all()
+    counts = dict(
+        db.session.execute(
+            select(Membership.chapter_id, func.count(Membership.id))
+            .where(
+                Membership.status == "active",
+                Membership.chapter_id.in_([c.id for c in page.items]),
+            )
+            .group_by(Membership.chapter_id)
+        ).all()
+    )
+    return render_template(
+        "chapters/list.html",
+        page=page,
+        counts=counts,
+        regions=regions,
+        statuses=CHAPTER_STATUSES,
+        filters={"status": status, "region": region, "q": q},
+    )
+
+
+def _chapter_data(form: ChapterForm) -> dict:
+    return {
+        "name": form.name.data.strip(),
+        "slug": form.slug.data.strip().lower(),
+        "institution": form.institution.data.strip(),
+        "region": form.region.data.strip(),
+        "timezone": form.timezone.data,
+        "status": form.status.data,
+    }
+
+
+@bp.route("/chapters/new", methods=["GET", "POST"])
+@login_required
+def new_chapter():
+    if not can_create_chapter(current_user):
+        abort(404)
+    form = ChapterForm()
+    if form.validate_on_submit():
+        try:
+            chapter = create_chapter(_chapter_data(form), _actor())
+        except PolicyError as exc:
+            form.slug.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                f"{chapter.name} is created. Invite its first leaders and advisor now.", "success"
+            )
+            return redirect(url_for("chapters.invitations", slug=chapter.slug))
+    return render_template("chapters/edit.html", form=form, chapter=None)
+
+
+@bp.route("/c/<slug>")
+@login_required
+def chapter_home(slug: str):
+    chapter, m = get_chapter_or_404(slug)
+    roster = active_roster(chapter)
+    proposal = open_proposal(chapter)
+    voters = [r for r in roster if r.role in ("member", "leader") and r.user.kind == "student"]
+    role_counts = {role: sum(1 for r in roster if r.role == role) for role in ROLES}
+    professions = sorted({r.user.profession for r in roster})
+    return render_template(
+        "chapters/home.html",
+        chapter=chapter,
+        m=m,
+        roster=roster,
+        role_counts=role_counts,
+        professions=professions,
+        health=roster_health(roster),
+        vision=adopted_vision(chapter),
+        proposal=proposal,
+        tally=vision_tally(proposal, voters) if proposal else None,
+        can_manage=can_manage_roster(current_user, m),
+        can_invite=can_invite(current_user, m),
+        can_edit=can_edit_chapter(current_user),
+    )
+
+
+@bp.route("/c/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_chapter(slug: str):
+    chapter, _m = get_chapter_or_404(slug)
+    require(can_edit_chapter(current_user))
+    form = ChapterForm(obj=chapter)
+    if form.validate_on_submit():
+        try:
+            update_chapter(chapter, _chapter_data(form), _actor())
+        except PolicyError as exc:
+            form.slug.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Chapter details saved.", "success")
+            return redirect(url_for("chapters.chapter_home", slug=chapter.slug))
+    return render_template("chapters/edit.html", form=form, chapter=chapter)
+
+
+@bp.route("/c/<slug>/archive", methods=["GET", "POST"])
+@login_required
+def archive_chapter(slug: str):
+    chapter, _m = get_chapter_or_404(slug)
+    require(can_edit_chapter(current_user))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        data = {
+            f: getattr(chapter, f) for f in ("name", "slug", "institution", "region", "timezone")
+        }
+        update_chapter(chapter, {**data, "status": "archived"}, _actor())
+        db.session.commit()
+        flash(f"{chapter.name} is archived. Its history stays readable.", "success")
+        return redirect(url_for("chapters.chapter_home", slug=chapter.slug))
+    return render_template("chapters/archive_confirm.html", chapter=chapter, form=form)
+
+
+# --- roster ---------------------------------------------------------------------------------
+
+
+@bp.route("/c/<slug>/roster")
+@login_required
+def roster(slug: str):
+    chapter, m = get_chapter_or_404(slug)
+    members = active_roster(chapter)
+    manage = can_manage_roster(current_user, m)
+    return render_template(
+        "chapters/roster.html",
+        chapter=chapter,
+        m=m,
+        members=members,
+        health=roster_health(members),
+        can_manage=manage,
+        can_invite=can_invite(current_user, m),
+        role_forms={r.id: RoleForm(role=r.role, prefix=f"m{r.id}") for r in members}
+        if manage
+        else {},
+        roles=ROLES,
+    )
+
+
+@bp.route("/c/<slug>/roster/<int:membership_id>/role", methods=["POST"])
+@login_required
+def change_member_role(slug: str, membership_id: int):
+    chapter, m = get_chapter_or_404(slug)
+    target = get_in_chapter_or_404(Membership, membership_id, chapter)
+    require(can_manage_roster(current_user, m))
+    form = RoleForm(prefix=f"m{target.id}")
+    if form.validate_on_submit() and target.is_active:
+        try:
+            change_role(target, form.role.data, _actor())
+        except PolicyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"{target.user.display_name} is now {target.role_label.lower()}.", "success")
+    else:
+        flash("Choose one of the listed roles.", "error")
+    return redirect(url_for("chapters.roster", slug=chapter.slug))
+
+
+@bp.route("/c/<slug>/roster/<int:membership_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_member(slug: str, membership_id: int):
+    chapter, m = get_chapter_or_404(slug)
+    target = get_in_chapter_or_404(Membership, membership_id, chapter)
+    require(can_manage_roster(current_user, m))
+    return _end_membership(chapter, target, leaving=False)
+
+
+@bp.route("/c/<slug>/leave", methods=["GET", "POST"])
+@login_required
+def leave_chapter(slug: str):
+    chapter, m = get_chapter_or_404(slug)
+    require(m is not None)
+    return _end_membership(chapter, m, leaving=True)
+
+
+def _end_membership(chapter: Chapter, target: Membership, leaving: bool):
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            end_membership(target, _actor())
+        except PolicyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("chapters.roster", slug=chapter.slug))
+        db.session.commit()
+        if leaving:
+            flash(f"You have left {chapter.name}.", "success")
+            return redirect(url_for("home"))
+        flash(
+            f"{target.user.display_name} is removed from the roster; their history stays.",
+            "success",
+        )
+        return redirect(url_for("chapters.roster", slug=chapter.slug))
+    return render_template(
+        "chapters/leave_confirm.html", chapter=chapter, target=target, leaving=leaving, form=form
+    )
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+@bp.route("/c/<slug>/invitations", methods=["GET", "POST"])
+@login_required
+def invitations(slug: str):
+    chapter, m = get_chapter_or_404(slug)
+    allowed = invitable_roles(current_user, m)
+    require(bool(allowed))
+    form = InviteForm()
+    form.limit_roles(allowed)
+    if form.validate_on_submit():
+        try:
+            inv = invite(chapter, form.email.data, form.role.data, _actor())
+        except PolicyError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {inv.email} as {inv.role_label.lower()}.", "success")
+            return redirect(url_for("chapters.invitations", slug=chapter.slug))
+    return render_template(
+        "chapters/invitations.html",
+        chapter=chapter,
+        form=form,
+        pending=pending_invitations(chapter),
+        now=utcnow(),
+        button=EmptyForm(),
+    )
+
+
+@bp.route(
+    "/c/<slug>/invitations/<int:invitation_id>/<any(resend, revoke):change>", methods=["POST"]
+)
+@login_required
+def change_invitation(slug: str, invitation_id: int, change: str):
+    chapter, m = get_chapter_or_404(slug)
+    inv = get_in_chapter_or_404(Invitation, invitation_id, chapter)
+    require(can_invite(current_user, m))
+    if EmptyForm().validate_on_submit():
+        try:
+            (resend_invitation if change == "resend" else revoke_invitation)(inv, _actor())
+        except PolicyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(
+                f"Invitation to {inv.email} {change == 'resend' and 'sent again' or 'revoked'}.",
+                "success",
+            )
+    return redirect(url_for("chapters.invitations", slug=chapter.slug))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"], endpoint="accept_invitation")
+def accept_invitation_view(token: str):
+    inv = find_invitation(token)
+    state = inv.state(utcnow()) if inv else "unknown"
+    if state != "pending":
+        return render_template("chapters/invitation_invalid.html", inv=inv, state=state), (
+            404 if state == "unknown" else 410
+        )
+    from accounts.services import get_user_by_email
+
+    existing = get_user_by_email(inv.email)
+    if existing is not None:
+        # An existing account gains the membership after signing in as itself.
+        if not current_user.is_authenticated:
+            flash(f"Sign in as {inv.email} to accept the invitation to {inv.chapter.name}.", "info")
+            return redirect(url_for("accounts.login", next=request.path))
+        if current_user.id != existing.id:
+            return render_template("chapters/invitation_wrong_account.html", inv=inv), 403
+        form = EmptyForm()
+        if form.validate_on_submit():
+            accept_invitation(inv, _actor())
+            db.session.commit()
+            flash(f"You have joined {inv.chapter.name}.", "success")
+            return redirect(url_for("chapters.chapter_home", slug=inv.chapter.slug))
+        return render_template("chapters/invitation_accept.html", inv=inv, form=form, new=False)
+
+    if current_user.is_authenticated:
+        return render_template("chapters/invitation_wrong_account.html", inv=inv), 403
+    form = AcceptNewAccountForm()
+    form.policy_email = inv.email
+    if form.validate_on_submit():
+        try:
+            user = create_account_from_invitation(
+                inv,
+                form.display_name.data.strip(),
+                form.profession.data,
+                form.kind.data,
+                form.new_password.data,
+            )
+        except PolicyError as exc:
+            db.session.rollback()
+            form.new_password.errors.append(str(exc))
+        else:
+            session.clear()
+            start_session(user, remember=False)
+            login_user(user)
+            db.session.commit()
+            flash(f"Welcome to {inv.chapter.name}, {user.display_name}.", "success")
+            return redirect(url_for("chapters.chapter_home", slug=inv.chapter.slug))
+    return render_template("chapters/invitation_accept.html", inv=inv, form=form, new=True)
+
+
+# --- vision ---------------------------------------------------------------------------------
+
+
+@bp.route("/c/<slug>/vision")
+@login_required
+def vision(slug: str):
+    chapter, m = get_chapter_or_404(slug)
+    proposal = open_proposal(chapter)
+    context = {"chapter": chapter, "m": m, "adopted": adopted_vision(chapter), "proposal": proposal}
+    if proposal is not None:
+        voters = [
+            v
+            for v in active_roster(chapter)
+            if v.role in ("member", "leader") and v.user.kind == "student"
+        ]
+        responded = {r.user_id: r for r in proposal.responses}
+        context.update(
+            tally=vision_tally(proposal, voters),
+            not_endorsed=[
+                v for v in voters if getattr(responded.get(v.user_id), "stance", None) != "endorse"
+            ],
+            responded=responded,
+            my_response=responded.get(current_user.id),
+            response_form=VisionResponseForm(
+                stance=getattr(responded.get(current_user.id), "stance", "endorse"),
+                comment=getattr(responded.get(current_user.id), "comment", None),
+            ),
+            counts=counts_for_vision(current_user, m),
+            can_comment=can_comment_vision(current_user, m, chapter),
+            can_withdraw=can_withdraw_vision(current_user, m, proposal.proposed_by_id),
+            button=EmptyForm(),
+        )
+    context["can_propose"] = can_propose_vision(current_user, m, chapter) and proposal is None
+    return render_template("chapters/vision.html", **context)
+
+
+@bp.route("/c/<slug>/vision/propose", methods=["GET", "POST"])
+@login_required
+def propose(slug: str):
+    chapter, m = get_chapter_or_404(slug)
+    require(can_propose_vision(current_user, m, chapter))
+    current = adopted_vision(chapter)
+    form = VisionForm()
+    if request.method == "GET" and current is not None:
+        form.statement.data = current.statement
+        for entry, goal in zip(form.goals.entries, current.goals, strict=False):
+            entry.data = goal.text
+    if form.validate_on_submit():
+        try:
+            propose_vision(chapter, _actor(), form.statement.data, form.goals.data)
+        except PolicyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Your proposal is open. Student members can now endorse it or object.", "success")
+            return redirect(url_for("chapters.vision", slug=chapter.slug))
+    return render_template(
+        "chapters/vision_propose.html", chapter=chapter, form=form, current=current
+    )
+
+
+@bp.route("/c/<slug>/vision/<int:vision_id>/respond", methods=["POST"])
+@login_required
+def respond(slug: str, vision_id: int):
+    chapter, m = get_chapter_or_404(slug)
+    version = get_in_chapter_or_404(VisionVersion, vision_id, chapter)
+    require(can_comment_vision(current_user, m, chapter))
+    form = VisionResponseForm()
+    if form.validate_on_submit():
+        try:
+            respond_to_vision(
+                version,
+                _actor(),
+                form.stance.data,
+                form.comment.data,
+                counts=counts_for_vision(current_user, m),
+            )
+        except PolicyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            if version.status == "adopted":
+                flash(
+                    f"Thank you. Version {version.number} is now the chapter's adopted vision.",
+                    "success",
+                )
+            else:
+                flash(
+                    "Your response is recorded. You can change it while the proposal is open.",
+                    "success",
+                )
+    else:
+        flash(
+            " ".join(e for errs in form.errors.values() for e in errs) or "Please try again.",
+            "error",
+        )
+    return redirect(url_for("chapters.vision", slug=chapter.slug))
+
+
+@bp.route("/c/<slug>/vision/<int:vision_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(slug: str, vision_id: int):
+    chapter, m = get_chapter_or_404(slug)
+    version = get_in_chapter_or_404(VisionVersion, vision_id, chapter)
+    require(can_withdraw_vision(current_user, m, version.proposed_by_id))
+    if EmptyForm().validate_on_submit():
+        try:
+            withdraw_vision(version, _actor())
+        except PolicyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Proposal {version.number} is withdrawn.", "success")
+    return redirect(url_for("chapters.vision", slug=chapter.slug))
+
+
+@bp.route("/c/<slug>/vision/history")
+@login_required
+def history(slug: str):
+    chapter, _m = get_chapter_or_404(slug)
+    return render_template(
+        "chapters/vision_history.html", chapter=chapter, versions=vision_history(chapter)
+    )
