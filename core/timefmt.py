@@ -12,4 +12,6 @@ def localtime(value: datetime | None, tzname: str = "UTC", fmt: str = "%d %b %Y,
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     local = value.astimezone(zone)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    if "%H" in fmt or "%I" in fmt:  # a time of day is ambiguous without its zone
+        return f"{local.strftime(fmt)} {local.tzname()}"
+    return local.strftime(fmt)
