@@ -82,6 +82,11 @@ class Config:
     VISION_ADOPTION_SHARE = os.environ.get("VISION_ADOPTION_SHARE", "2/3")
     VISION_MIN_PROFESSIONS = _int("VISION_MIN_PROFESSIONS", 2)
 
+    # Rotation: a member with this many open (planned) leads is skipped by the suggestion.
+    ROTATION_OPEN_LEAD_CAP = _int("ROTATION_OPEN_LEAD_CAP", 2)
+    # The academic year starts on the first day of this month (lead counts reset then).
+    ACADEMIC_YEAR_START_MONTH = _int("ACADEMIC_YEAR_START_MONTH", 8)
+
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     INVITES_PER_HOUR = _int("INVITES_PER_HOUR", 30)
 

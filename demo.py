@@ -9,8 +9,24 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from accounts.services import create_user
+from campaigns.playbook_library import BUILT_IN_BY_SLUG
+from campaigns.services import (
+    accept_swap,
+    add_unavailability,
+    ask_swap,
+    assign_lead,
+    change_campaign_status,
+    create_campaign,
+    join_pool,
+    local,
+    publish_playbook,
+    rotation_for,
+    sign_up,
+)
+from chapters.models import Chapter
 from chapters.services import (
     accept_invitation,
+    adopted_vision,
     create_chapter,
     invite,
     propose_vision,
@@ -23,7 +39,13 @@ from core.mail import deliver
 DEMO_PASSWORD = "relay-demo-2026"  # noqa: S105 - printed on purpose; demo data only
 
 STAFF = [
-    ("staff@relay.test", "Nadia Okafor", "Public Health", "national staff", {"national_staff": True}),
+    (
+        "staff@relay.test",
+        "Nadia Okafor",
+        "Public Health",
+        "national staff",
+        {"national_staff": True},
+    ),
     ("admin@relay.test", "Sam Whitfield", "Other", "admin", {"admin": True}),
 ]
 
@@ -139,6 +161,123 @@ def _load_chapter(spec: dict, staff: User) -> None:
         invite(chapter, email, role, leader)
 
 
+def _rotate_leads(campaign, leader: User) -> None:
+    """Assign each planned action's lead the way a leader would: take the rotation's pick."""
+    for action in sorted(campaign.actions, key=lambda a: a.starts_at):
+        view = rotation_for(action)
+        if view.suggestion is not None:
+            assign_lead(action, view.suggestion.user_id, leader, None, action.version)
+
+
+def _load_campaigns(staff: User) -> None:
+    riverside = db.session.scalar(select(Chapter).where(Chapter.slug == "riverside"))
+    harbor = db.session.scalar(select(Chapter).where(Chapter.slug == "harbor-city"))
+    people = {u.email: u for u in db.session.scalars(select(User))}
+    leader = people["leader@relay.test"]
+    goals = adopted_vision(riverside).goals
+    today = local(utcnow(), riverside.timezone).date()
+    students = [
+        people[e]
+        for e in (
+            "leader@relay.test",
+            "jordan@relay.test",
+            "tomas@relay.test",
+            "member@relay.test",
+            "amara@relay.test",
+            "mei@relay.test",
+            "kwame@relay.test",
+        )
+    ]
+
+    # A finished fall health fair, published for other chapters.
+    fair = create_campaign(
+        riverside,
+        {
+            "title": "Fall community health fair",
+            "issue": "Uninsured families skip screenings.",
+            "target_community": "East Riverside families",
+            "decision_maker": "County health department",
+            "objective": "Screen 150 people and refer every uninsured family to the free clinic.",
+            "goal_id": goals[2].id,
+            "start_date": today - timedelta(days=100),
+            "end_date": today - timedelta(days=50),
+        },
+        leader,
+        BUILT_IN_BY_SLUG["community-health-fair"],
+    )
+    for user in students:
+        join_pool(fair, user, leader)
+    _rotate_leads(fair, leader)
+    for action in fair.actions:
+        action.status = "done"
+    change_campaign_status(fair, "active", leader)
+    change_campaign_status(fair, "completed", leader)
+    publish_playbook(
+        fair,
+        "A one-day fair run with a community partner; six stations, interpreters at each.",
+        leader,
+    )
+
+    # The current legislator campaign, half-way through its plan.
+    add_unavailability(people["amara@relay.test"], today, today + timedelta(days=14), "Exams")
+    add_unavailability(
+        people["tomas@relay.test"],
+        today + timedelta(days=2),
+        today + timedelta(days=30),
+        "Clinical placement",
+    )
+    meet = create_campaign(
+        riverside,
+        {
+            "title": "Extend free-clinic hours",
+            "issue": "The county free clinic closes at 5 pm.",
+            "target_community": "Working adults without insurance",
+            "decision_maker": "County Commissioner Dana Ortiz",
+            "objective": "A written county commitment to evening hours two nights a week.",
+            "goal_id": goals[0].id,
+            "start_date": today - timedelta(days=16),
+            "end_date": today + timedelta(days=40),
+        },
+        leader,
+        BUILT_IN_BY_SLUG["meet-a-legislator"],
+    )
+    for user in students:
+        join_pool(meet, user, leader)
+    change_campaign_status(meet, "active", leader)
+    _rotate_leads(meet, leader)
+    for action in meet.actions:
+        if action.starts_at < utcnow():
+            action.status = "done"
+        else:
+            for user in students[:4]:
+                if user.id != action.lead_id:
+                    sign_up(action, user)
+    upcoming = [a for a in meet.actions if a.status == "planned"]
+    if upcoming:
+        swap = ask_swap(upcoming[0], upcoming[0].lead, "I have a shift that morning.")
+        taker = next(
+            u for u in students if u.id not in (upcoming[0].lead_id, people["amara@relay.test"].id)
+        )
+        accept_swap(swap, taker)
+
+    # Harbor City has no adopted vision yet: a draft, and a playbook plan to try.
+    create_campaign(
+        harbor,
+        {
+            "title": "Housing code testimony",
+            "issue": "Mould and lead in rental housing.",
+            "target_community": "Tenants in the harbour district",
+            "decision_maker": "City council",
+            "objective": "",
+            "goal_id": None,
+            "start_date": today + timedelta(days=7),
+            "end_date": today + timedelta(days=60),
+        },
+        people["fatima@relay.test"],
+        None,
+    )
+
+
 def load_demo() -> bool:
     """Create the demo records in an empty database; return False if it already has users."""
     if db.session.scalar(select(func.count(User.id))):
@@ -149,6 +288,7 @@ def load_demo() -> bool:
     ]
     for spec in CHAPTERS:
         _load_chapter(spec, staff_users[0])
+    _load_campaigns(staff_users[0])
     db.session.commit()
     deliver()  # the demo's invitation emails land in the mail folder, ready to open
     return True

@@ -29,6 +29,8 @@ class Chapter(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     status: Mapped[str] = mapped_column(String(12), default="developing")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped to invalidate the chapter's secret calendar feed URL.
+    calendar_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="chapter")
 

@@ -59,6 +59,10 @@ from core.http import page_number
 
 CHAPTERS_PER_PAGE = 25
 
+# Features to the right (campaigns, ...) add panels to the chapter home page here:
+# each is called with the chapter and returns extra template context.
+HOME_PANELS: list = []
+
 
 def _actor() -> User:
     return db.session.get(User, current_user.id)
@@ -180,6 +184,7 @@ def chapter_home(slug: str):
         can_manage=can_manage_roster(current_user, m),
         can_invite=can_invite(current_user, m),
         can_edit=can_edit_chapter(current_user),
+        **{k: v for provider in HOME_PANELS for k, v in provider(chapter).items()},
     )
 
 

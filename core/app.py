@@ -88,11 +88,13 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from accounts import bp as accounts_bp
+    from campaigns import bp as campaigns_bp
     from chapters import bp as chapters_bp
     from chapters.views import home
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(chapters_bp)
+    app.register_blueprint(campaigns_bp)
     # The signed-in home page lists the user's chapters.
     app.add_url_rule("/", "home", home)
 

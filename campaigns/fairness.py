@@ -1,0 +1,43 @@
+"""Fairness of the lead rotation, as pure functions: share who led, Gini, profession shares."""
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+def gini(counts: list[int]) -> float:
+    """Gini index of lead counts: 0 when everyone led equally, towards 1 when one person led all."""
+    n = len(counts)
+    total = sum(counts)
+    if n == 0 or total == 0:
+        return 0.0
+    ordered = sorted(counts)
+    weighted = sum((i + 1) * x for i, x in enumerate(ordered))
+    return (2 * weighted) / (n * total) - (n + 1) / n
+
+
+def share_who_led(counts: list[int]) -> float:
+    return sum(1 for c in counts if c > 0) / len(counts) if counts else 0.0
+
+
+@dataclass(frozen=True)
+class ProfessionShare:
+    profession: str
+    roster_share: float
+    lead_share: float
+
+
+def profession_shares(
+    lead_counts: Mapping[int, int], professions: Mapping[int, str]
+) -> list[ProfessionShare]:
+    """Each profession's share of the roster against its share of the leads."""
+    roster = Counter(professions.values())
+    leads: Counter[str] = Counter()
+    for person, count in lead_counts.items():
+        if person in professions:
+            leads[professions[person]] += count
+    n, total = sum(roster.values()), sum(leads.values())
+    return [
+        ProfessionShare(p, roster[p] / n if n else 0.0, leads[p] / total if total else 0.0)
+        for p in sorted(roster)
+    ]

@@ -1,0 +1,23 @@
+"""Plain predicates for campaigns and actions. `m` is the user's active Membership or None."""
+
+
+def _open(chapter) -> bool:
+    return chapter.status != "archived"
+
+
+def can_manage_campaigns(user, m, chapter) -> bool:
+    """Create and edit campaigns, actions and pools, and assign leads: the chapter's leaders."""
+    return bool(m is not None and m.role == "leader" and _open(chapter))
+
+
+def can_edit_action(user, m, action) -> bool:
+    """Leaders, and the action's own lead."""
+    chapter = action.campaign.chapter
+    return can_manage_campaigns(user, m, chapter) or bool(
+        m is not None and action.lead_id == user.id and _open(chapter)
+    )
+
+
+def can_take_part(user, m, chapter) -> bool:
+    """Sign up for actions, join rotation pools, accept swaps: student members and leaders."""
+    return bool(m is not None and m.role in ("member", "leader") and _open(chapter))
