@@ -83,10 +83,11 @@ def login():
 @login_required
 def logout():
     user = db.session.get(User, current_user.id)
+    # Clear first: logout_user() marks the remember cookie for deletion in the session.
+    session.clear()
     logout_user()
     log_out(user)
     db.session.commit()
-    session.clear()
     flash("You are signed out on every device.", "success")
     return redirect(url_for("accounts.login"))
 
@@ -117,8 +118,8 @@ def reset_password(token: str):
     if form.validate_on_submit():
         user = reset_password_with_token(tok, form.new_password.data)
         db.session.commit()
-        logout_user()
         session.clear()
+        logout_user()
         flash(f"Your password is changed. Sign in with it now, {user.display_name}.", "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)

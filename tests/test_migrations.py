@@ -6,12 +6,13 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
+from core.audit import record_event
 from core.extensions import db
 from tests.conftest import PG_URL, make_app
 
-TABLES = {
-    "alembic_version",
+FOUNDATION_TABLES = {
     "audit_events",
     "outbox_messages",
     "password_reset_tokens",
@@ -50,6 +51,20 @@ def empty_app(empty_database_url, tmp_path):
         db.engine.dispose()
 
 
+def table_names() -> set[str]:
+    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def assert_audit_log_is_append_only() -> None:
+    event = record_event("migration.check")
+    db.session.commit()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(
+            text("UPDATE audit_events SET action = 'x' WHERE id = :id"), {"id": event.id}
+        )
+    db.session.rollback()
+
+
 def schema_diff() -> list:
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -57,16 +72,19 @@ def schema_diff() -> list:
 
 
 def test_upgrade_from_empty_builds_a_schema_that_matches_the_models(empty_app):
-    assert inspect(db.engine).get_table_names() == []
+    assert table_names() == set()
     upgrade()
-    assert set(inspect(db.engine).get_table_names()) == TABLES
+    assert table_names() >= FOUNDATION_TABLES
+    assert table_names() == set(db.metadata.tables)
     assert schema_diff() == []
+    assert_audit_log_is_append_only()
 
 
 def test_downgrade_to_base_then_upgrade_again(empty_app):
     upgrade()
     downgrade(revision="base")
-    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    assert table_names() == set()
     upgrade()
-    assert set(inspect(db.engine).get_table_names()) == TABLES
+    assert table_names() == set(db.metadata.tables)
     assert schema_diff() == []
+    assert_audit_log_is_append_only()
