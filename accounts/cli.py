@@ -1,6 +1,7 @@
 """`flask users ...`: create staff accounts and enable or disable accounts from the shell."""
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -20,8 +21,13 @@ def create_staff(email: str, name: str, profession: str, admin: bool) -> None:
     """Create a national staff account. The password is asked for, never taken as an argument."""
     if profession not in current_app.config["PROFESSIONS"]:
         raise click.BadParameter(
-            f"choose one of: {', '.join(current_app.config['PROFESSIONS'])}", param_hint="--profession"
+            f"choose one of: {', '.join(current_app.config['PROFESSIONS'])}",
+            param_hint="--profession",
         )
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(
@@ -41,8 +47,11 @@ def _set_active(email: str, active: bool) -> None:
     user.active = active
     if not active:
         end_all_sessions(user)
-    record_event("account.enabled" if active else "account.disabled", obj=user,
-                 after={"active": active, "via": "cli"})
+    record_event(
+        "account.enabled" if active else "account.disabled",
+        obj=user,
+        after={"active": active, "via": "cli"},
+    )
     db.session.commit()
     click.echo(f"{user.email} is now {'enabled' if active else 'disabled'}.")
 

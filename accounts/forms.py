@@ -7,8 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from accounts.passwords import MAX_LENGTH, password_problems
 
-
-PASSWORD_HELP = "At least 8 characters. Avoid common passwords; a phrase of a few words works well."
+PASSWORD_HELP = "At least 8 characters. Avoid common passwords; a phrase of a few words works well."  # noqa: S105 - help text, not a password
 
 
 def profession_choices():

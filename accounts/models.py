@@ -81,8 +81,10 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def dummy_password_check(password: str) -> None:
+def dummy_password_check(password: str) -> bool:
+    """As slow as a real check, and always False."""
     check_password_hash(_DUMMY_HASH, password)
+    return False
 
 
 class UserSession(db.Model):

@@ -62,9 +62,9 @@ def authenticate(email: str, password: str, ip: str | None) -> LoginResult:
         return LoginResult(retry_after=max(blocked))
 
     user = get_user_by_email(email)
-    if user is None:
-        dummy_password_check(password)
-    if user is not None and user.active and user.check_password(password):
+    # Hash the password whatever the account's state, so timing reveals nothing.
+    password_ok = user.check_password(password) if user else dummy_password_check(password)
+    if user is not None and user.active and password_ok:
         rl.reset(acct_key)
         return LoginResult(user=user)
 
@@ -169,8 +169,9 @@ def _expire_reset_tokens(user: User) -> None:
 def request_password_reset(email: str) -> None:
     """Mail a reset link if the account exists; callers answer the same either way."""
     user = get_user_by_email(email)
-    record_event("password.reset_requested", actor=user, obj=user,
-                 after={"email": normalize_email(email)})
+    record_event(
+        "password.reset_requested", actor=user, obj=user, after={"email": normalize_email(email)}
+    )
     if user is None or not user.active:
         return
     raw, digest = new_token()

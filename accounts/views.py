@@ -24,10 +24,12 @@ from accounts.services import (
     find_reset_token,
     log_out,
     request_password_reset,
-    reset_password as reset_password_with_token,
     set_account_active,
     start_session,
     update_profile,
+)
+from accounts.services import (
+    reset_password as reset_password_with_token,
 )
 from core.audit import record_event
 from core.extensions import db
@@ -41,7 +43,9 @@ def _sign_in(user: User, remember: bool) -> None:
     """Start a fresh server-side session for this browser (new session id at every login)."""
     session.clear()
     start_session(user, remember)
-    login_user(user, remember=remember, duration=timedelta(days=current_app.config["REMEMBER_DAYS"]))
+    login_user(
+        user, remember=remember, duration=timedelta(days=current_app.config["REMEMBER_DAYS"])
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -148,7 +152,9 @@ def change_password_view():
     password_form.policy_email = user.email
     if password_form.validate_on_submit():
         try:
-            change_password(user, password_form.current_password.data, password_form.new_password.data)
+            change_password(
+                user, password_form.current_password.data, password_form.new_password.data
+            )
         except PolicyError as exc:
             password_form.current_password.errors.append(str(exc))
         else:
