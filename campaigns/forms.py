@@ -62,7 +62,8 @@ class MilestoneForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    kind = SelectField("Kind", choices=list(ACTION_KINDS.items()))
+    # A {value: label} dict: WTForms 3.3 deprecates (value, label) tuples passed here.
+    kind = SelectField("Kind", choices=ACTION_KINDS)
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     day = DateField("Date", validators=[DataRequired()])
     start_time = TimeField("Starts", validators=[DataRequired()])

@@ -150,7 +150,9 @@ def update_campaign(campaign: Campaign, data: dict, actor: User) -> None:
 
 def change_campaign_status(campaign: Campaign, status: str, actor: User) -> None:
     if status not in CAMPAIGN_TRANSITIONS.get(campaign.status, ()):
-        raise PolicyError(f"A {campaign.status_label.lower()} campaign cannot become {status}.")
+        label = campaign.status_label.lower()
+        article = "An" if label[:1] in "aeiou" else "A"
+        raise PolicyError(f"{article} {label} campaign cannot become {status}.")
     if status == "active" and campaign.goal_id is None:
         raise PolicyError(
             "Link the campaign's objective to a goal of the adopted vision before activating it."
@@ -343,6 +345,11 @@ def change_action_status(action: Action, status: str, actor: User) -> None:
     if status == "done" and action.starts_at > utcnow():
         raise PolicyError("An action can be marked done once it has started.")
     action.status = status
+    # An open swap request no longer applies to an action that is over.
+    for swap in db.session.scalars(
+        select(SwapRequest).where(SwapRequest.action_id == action.id, SwapRequest.status == "open")
+    ):
+        swap.status, swap.resolved_at = "cancelled", utcnow()
     record_event(
         f"action.{status}",
         actor=actor,
@@ -612,6 +619,8 @@ def hand_off(
 ) -> None:
     """The lead passes the action to a pool member, with a note for them."""
     _check_version(action, expected_version)
+    if action.status != "planned":
+        raise PolicyError("Only a planned action can be handed off.")
     if action.lead_id != actor.id:
         raise PolicyError("Only the action's lead can hand it off.")
     if not note.strip():

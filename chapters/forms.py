@@ -27,6 +27,7 @@ from accounts.models import KINDS
 from chapters.models import CHAPTER_STATUSES, ROLES
 
 _TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
+# Choices are {value: label} dicts: WTForms 3.3 deprecates (value, label) tuples.
 
 
 class ChapterForm(FlaskForm):
@@ -47,36 +48,34 @@ class ChapterForm(FlaskForm):
     region = StringField("Region", validators=[DataRequired(), Length(max=80)])
     timezone = SelectField(
         "Time zone",
-        choices=[(tz, tz.replace("_", " ")) for tz in _TIMEZONES],
+        choices={tz: tz.replace("_", " ") for tz in _TIMEZONES},
         default="America/New_York",
         description="Action times are entered and shown in this zone.",
     )
-    status = SelectField("Status", choices=list(CHAPTER_STATUSES.items()), default="developing")
+    status = SelectField("Status", choices=CHAPTER_STATUSES, default="developing")
 
 
 class InviteForm(FlaskForm):
     email = EmailField(
         "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
-    role = SelectField("Role", choices=list(ROLES.items()), default="member")
+    role = SelectField("Role", choices=ROLES, default="member")
 
     def limit_roles(self, allowed: tuple[str, ...]) -> None:
         """Offer only the roles this inviter may hand out; anything else posted is ignored."""
-        self.role.choices = [(r, ROLES[r]) for r in allowed]
+        self.role.choices = {r: ROLES[r] for r in allowed}
         if self.role.data not in allowed:
             self.role.data = "member"
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=list(ROLES.items()))
+    role = SelectField("Role", choices=ROLES)
 
 
 class AcceptNewAccountForm(NewPasswordMixin, FlaskForm):
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     profession = SelectField("Profession", validators=[DataRequired()])
-    kind = RadioField(
-        "You are", choices=list(KINDS.items()), default="student", validators=[DataRequired()]
-    )
+    kind = RadioField("You are", choices=KINDS, default="student", validators=[DataRequired()])
     new_password = PasswordField(
         "Choose a password",
         validators=[DataRequired()],
@@ -111,11 +110,11 @@ class VisionForm(FlaskForm):
 class VisionResponseForm(FlaskForm):
     stance = RadioField(
         "Your response",
-        choices=[
-            ("endorse", "I endorse this vision"),
-            ("object", "I object"),
-            ("comment", "Comment only"),
-        ],
+        choices={
+            "endorse": "I endorse this vision",
+            "object": "I object",
+            "comment": "Comment only",
+        },
         default="endorse",
     )
     comment = TextAreaField(

@@ -157,6 +157,9 @@ def _guard_last_leader(m: Membership, verb: str) -> None:
     """At least one leader must remain while the chapter has members."""
     if m.role != "leader" or m.status != "active":
         return
+    # Lock the chapter row (PostgreSQL) so two leaders stepping down at once are serialised
+    # and cannot both see the other as the remaining leader.
+    db.session.execute(select(Chapter.id).where(Chapter.id == m.chapter_id).with_for_update())
     if _count_other_active(m.chapter_id, m.user_id, "leader") == 0 and _count_other_active(
         m.chapter_id, m.user_id
     ):
@@ -235,12 +238,13 @@ def _join(chapter: Chapter, user: User, role: str, actor: User, via: str) -> Mem
 
 def _mail_invitation(inv: Invitation, raw: str, inviter: User) -> None:
     days = current_app.config["INVITATION_DAYS"]
+    link = external_url("chapters.accept_invitation", token=raw)
     queue_email(
         inv.email,
         f"You are invited to {inv.chapter.name} on Relay",
         f"Hello,\n\n{inviter.display_name} invites you to join {inv.chapter.name} "
         f"({inv.chapter.institution}) on Relay as {inv.role_label.lower()}.\n\n"
-        f"To accept, open this link within {days} days:\n\n{external_url('chapters.accept_invitation', token=raw)}\n\n"
+        f"To accept, open this link within {days} days:\n\n{link}\n\n"
         "The link works once. If you did not expect this, you can ignore this message.\n",
     )
 
@@ -355,7 +359,7 @@ def find_invitation(raw: str) -> Invitation | None:
 
 def accept_invitation(inv: Invitation, user: User) -> Membership:
     """Attach the invited role to this account (whose email must match the invitation)."""
-    if inv.state(utcnow()) != "pending":
+    if inv.state(utcnow()) != "pending" or inv.chapter.status == "archived":
         raise PolicyError("This invitation can no longer be used.")
     if normalize_email(user.email) != inv.email:
         raise PolicyError(f"This invitation is for {inv.email}, not for {user.email}.")

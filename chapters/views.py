@@ -169,7 +169,7 @@ def chapter_home(slug: str):
     proposal = open_proposal(chapter)
     voters = [r for r in roster if r.role in ("member", "leader") and r.user.kind == "student"]
     role_counts = {role: sum(1 for r in roster if r.role == role) for role in ROLES}
-    professions = sorted({r.user.profession for r in roster})
+    professions = sorted({r.user.profession for r in roster if r.role != "advisor"})
     return render_template(
         "chapters/home.html",
         chapter=chapter,
@@ -254,7 +254,9 @@ def change_member_role(slug: str, membership_id: int):
     target = get_in_chapter_or_404(Membership, membership_id, chapter)
     require(can_manage_roster(current_user, m))
     form = RoleForm(prefix=f"m{target.id}")
-    if form.validate_on_submit() and target.is_active:
+    if not target.is_active:
+        flash(f"{target.user.display_name} is no longer a member.", "error")
+    elif form.validate_on_submit():
         try:
             change_role(target, form.role.data, _actor())
         except PolicyError as exc:
@@ -366,6 +368,8 @@ def change_invitation(slug: str, invitation_id: int, change: str):
 def accept_invitation_view(token: str):
     inv = find_invitation(token)
     state = inv.state(utcnow()) if inv else "unknown"
+    if state == "pending" and inv.chapter.status == "archived":
+        state = "archived"  # an archived chapter takes no new members
     if state != "pending":
         return render_template("chapters/invitation_invalid.html", inv=inv, state=state), (
             404 if state == "unknown" else 410

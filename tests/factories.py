@@ -105,6 +105,7 @@ def make_invitation(
     role: str = "member",
     invited_by: User | None = None,
     expires_in: timedelta = timedelta(days=14),
+    commit: bool = True,
 ) -> tuple[Invitation, str]:
     """A pending invitation and the raw token its emailed link carries (only the hash is kept)."""
     raw, digest = new_token()
@@ -120,7 +121,8 @@ def make_invitation(
         expires_at=now + expires_in,
     )
     db.session.add(inv)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return inv, raw
 
 
@@ -131,6 +133,7 @@ def make_vision(
     statement: str = "Every patient in our county can reach primary care.",
     goals: tuple[str, ...] = ("Map the gaps in access.",),
     status: str = "proposed",
+    commit: bool = True,
 ) -> VisionVersion:
     """A version of the chapter's vision (proposed unless told), numbered after the last one."""
     number = (
@@ -149,5 +152,132 @@ def make_vision(
     )
     vision.goals = [VisionGoal(position=i, text=g) for i, g in enumerate(goals, start=1)]
     db.session.add(vision)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return vision
+
+
+# --- campaigns (appended for the campaigns test modules) ------------------------------------
+
+from datetime import date as _date  # noqa: E402
+
+from campaigns.models import (  # noqa: E402
+    Action,
+    ActionSignup,
+    Campaign,
+    Milestone,
+    RotationPoolMember,
+    Unavailability,
+)
+
+
+def make_campaign(
+    chapter: Chapter,
+    *,
+    title: str | None = None,
+    status: str = "draft",
+    created_by: User | None = None,
+    goal: VisionGoal | None = None,
+    start_date: _date | None = None,
+    end_date: _date | None = None,
+    commit: bool = True,
+) -> Campaign:
+    """A campaign in the chapter running from today for sixty days unless told otherwise."""
+    n = next(_seq)
+    start = start_date or utcnow().date()
+    author = created_by or make_user(commit=False)
+    if author.id is None:
+        db.session.flush()
+    campaign = Campaign(
+        chapter=chapter,
+        title=title or f"Campaign {n}",
+        objective=f"Objective {n}",
+        goal=goal,
+        start_date=start,
+        end_date=end_date or start + timedelta(days=60),
+        status=status,
+        created_by_id=author.id,
+    )
+    db.session.add(campaign)
+    if commit:
+        db.session.commit()
+    return campaign
+
+
+def make_action(
+    campaign: Campaign,
+    *,
+    title: str | None = None,
+    starts_at=None,
+    minutes: int = 60,
+    kind: str = "meeting",
+    lead: User | None = None,
+    status: str = "planned",
+    capacity: int | None = None,
+    location: str = "",
+    commit: bool = True,
+) -> Action:
+    """An action a week from now (to the minute) unless told otherwise; no lead unless given."""
+    begins = starts_at or (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
+    action = Action(
+        campaign=campaign,
+        title=title or f"Action {next(_seq)}",
+        kind=kind,
+        starts_at=begins,
+        ends_at=begins + timedelta(minutes=minutes),
+        lead=lead,
+        status=status,
+        capacity=capacity,
+        location=location,
+    )
+    db.session.add(action)
+    if commit:
+        db.session.commit()
+    return action
+
+
+def make_milestone(
+    campaign: Campaign,
+    *,
+    title: str | None = None,
+    due_date: _date | None = None,
+    status: str = "open",
+    criteria: str = "",
+    commit: bool = True,
+) -> Milestone:
+    milestone = Milestone(
+        campaign=campaign,
+        title=title or f"Milestone {next(_seq)}",
+        criteria=criteria,
+        due_date=due_date or campaign.start_date + timedelta(days=14),
+        status=status,
+    )
+    db.session.add(milestone)
+    if commit:
+        db.session.commit()
+    return milestone
+
+
+def add_to_pool(campaign: Campaign, *users: User, commit: bool = True) -> None:
+    """Put people in the campaign's rotation pool (they must be members of its chapter)."""
+    for user in users:
+        db.session.add(RotationPoolMember(campaign_id=campaign.id, user_id=user.id))
+    if commit:
+        db.session.commit()
+
+
+def make_signup(action: Action, user: User, *, commit: bool = True) -> ActionSignup:
+    signup = ActionSignup(action=action, user=user)
+    db.session.add(signup)
+    if commit:
+        db.session.commit()
+    return signup
+
+
+def make_unavailability(
+    user: User, start: _date, end: _date | None = None, *, reason: str = "Exams"
+) -> Unavailability:
+    row = Unavailability(user_id=user.id, start_date=start, end_date=end or start, reason=reason)
+    db.session.add(row)
+    db.session.commit()
+    return row
