@@ -10,11 +10,13 @@ import shutil
 from contextlib import contextmanager
 
 import pytest
+from flask import has_app_context
 from flask_migrate import upgrade
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from accounts.models import User
 from config import TestingConfig
 from core import create_app
 from core.extensions import db
@@ -53,10 +55,7 @@ def _migrate(db_url: str, tmp_path) -> None:
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, worker_id):
     tmp = tmp_path_factory.mktemp("db")
-    if PG_URL:
-        url = _worker_db_url(worker_id)
-    else:
-        url = f"sqlite:///{tmp / 'template.sqlite3'}"
+    url = _worker_db_url(worker_id) if PG_URL else f"sqlite:///{tmp / 'template.sqlite3'}"
     _migrate(url, tmp)
     return url
 
@@ -81,16 +80,36 @@ def db_url(database_url, tmp_path):
 def _truncate_all(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = [
-            t.name for t in db.metadata.sorted_tables
-        ]
+        tables = [t.name for t in db.metadata.sorted_tables]
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+def isolate_requests(app):
+    """Give every request its own app context, as a real server does.
+
+    The test keeps an app context open (for factories and assertions); without this,
+    Flask would reuse it for the test client's requests, which would then share `g`
+    (Flask-Login's cached user, Flask-WTF's token) and one database session, so a
+    revoked session could still look signed in. After each request the test's own
+    session is expired, so assertions read what the request committed.
+    """
+    inner = app.wsgi_app
+
+    def wsgi_app(environ, start_response):
+        with app.app_context():
+            response = inner(environ, start_response)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+    app.wsgi_app = wsgi_app
 
 
 @pytest.fixture
 def app(db_url, tmp_path):
     app = make_app(db_url, tmp_path)
+    isolate_requests(app)
     with app.app_context():
         yield app
         db.session.remove()
@@ -105,7 +124,8 @@ def client(app):
 def csrf_token_for(client) -> str:
     """The token a form on this client's session would carry."""
     app = client.application
-    with client.session_transaction() as sess, app.test_request_context():
+    # A fresh app context, so no token cached in another request's `g` is reused.
+    with client.session_transaction() as sess, app.app_context(), app.test_request_context():
         from flask import session
 
         session.update(sess)
@@ -134,8 +154,9 @@ def login_as(client):
 
     def _login(user, client_=None, remember=False):
         c = client_ or client
-        with c.application.test_request_context():
-            key = start_session(user, remember)
+        user_id = user.id
+        with c.application.app_context(), c.application.test_request_context():
+            key = start_session(db.session.get(User, user_id), remember)
             db.session.commit()
         with c.session_transaction() as sess:
             sess["_user_id"] = key

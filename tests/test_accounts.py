@@ -13,10 +13,9 @@ from core.db import utcnow
 from core.extensions import db
 from core.models import OutboxMessage
 from tests.factories import PASSWORD, make_user
-from tests.test_sessions import (  # noqa: F401  (own_request_context is an autouse fixture)
+from tests.test_sessions import (
     assert_sent_to_login,
     assert_signed_in,
-    own_request_context,
     sign_in,
 )
 

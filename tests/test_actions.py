@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import g, request_tearing_down
 from sqlalchemy import func, select
 
 from accounts.models import User
@@ -20,19 +19,6 @@ from tests.factories import (
     make_signup,
     make_user,
 )
-
-
-@pytest.fixture(autouse=True)
-def one_user_per_request(app):
-    """Requests reuse the test's app context: forget each request's user and CSRF token."""
-
-    def _forget(_sender, **_extra):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)
-
-    request_tearing_down.connect(_forget, app)
-    yield
-    request_tearing_down.disconnect(_forget, app)
 
 
 @dataclass

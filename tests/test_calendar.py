@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import g, request_tearing_down
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -26,19 +25,6 @@ from tests.factories import (
 )
 
 TZ = ZoneInfo("America/Chicago")
-
-
-@pytest.fixture(autouse=True)
-def one_user_per_request(app):
-    """Requests reuse the test's app context: forget each request's user and CSRF token."""
-
-    def _forget(_sender, **_extra):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)
-
-    request_tearing_down.connect(_forget, app)
-    yield
-    request_tearing_down.disconnect(_forget, app)
 
 
 def local(days_ahead: int, hour: int, minute: int = 0) -> datetime:

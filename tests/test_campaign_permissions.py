@@ -12,7 +12,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from flask import g, request_tearing_down
 from sqlalchemy import select
 
 from accounts.models import User
@@ -33,20 +32,6 @@ from tests.factories import (
     make_user,
     make_vision,
 )
-
-
-@pytest.fixture(autouse=True)
-def one_user_per_request(app):
-    """Requests reuse the test's app context: forget each request's user and CSRF token."""
-
-    def _forget(_sender, **_extra):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)
-
-    request_tearing_down.connect(_forget, app)
-    yield
-    request_tearing_down.disconnect(_forget, app)
-
 
 SNAPSHOT_TABLES = (
     "campaigns",

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from flask import g, request_tearing_down
 from sqlalchemy import select
 
 from accounts.models import User
@@ -25,24 +24,6 @@ from tests.factories import (
 )
 
 # --- shared by the chapters test modules ----------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def isolate_request_globals(app):
-    """Forget the signed-in user and CSRF token that each request caches in `g`.
-
-    The `app` fixture keeps one application context for the whole test, and Flask
-    reuses it for every request, so without this the user (and CSRF token) of one
-    request would leak into the next one, whichever client sends it.
-    """
-
-    def _forget(_sender, **_extra):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)
-
-    request_tearing_down.connect(_forget, app)
-    yield
-    request_tearing_down.disconnect(_forget, app)
 
 
 SNAPSHOT_TABLES = (

@@ -10,7 +10,6 @@ from core.extensions import db
 from core.models import AuditEvent
 from tests.factories import make_chapter, make_member, make_user
 from tests.test_chapter_permissions import (  # noqa: F401  (autouse fixture)
-    isolate_request_globals,
     snapshot,
 )
 

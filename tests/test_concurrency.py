@@ -4,7 +4,6 @@ import os
 import threading
 
 import pytest
-from flask import g, request_tearing_down
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,19 +14,6 @@ from core.extensions import db
 from tests.factories import add_to_pool, make_action, make_campaign, make_chapter, make_member
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-
-
-@pytest.fixture(autouse=True)
-def one_user_per_request(app):
-    """Requests reuse the test's app context: forget each request's user and CSRF token."""
-
-    def _forget(_sender, **_extra):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)
-
-    request_tearing_down.connect(_forget, app)
-    yield
-    request_tearing_down.disconnect(_forget, app)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from core.extensions import db
 from core.mail import STALE_CLAIM, deliver, queue_email
 from core.models import AuditEvent, OutboxMessage
 from tests.factories import PASSWORD, make_user
-from tests.test_sessions import own_request_context, sign_in  # noqa: F401  (autouse fixture)
+from tests.test_sessions import sign_in
 
 NEW_PASSWORD = "a different long passphrase"
 

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from flask import g, request_tearing_down
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,20 +10,6 @@ from campaigns.fairness import gini, profession_shares, share_who_led
 from core.db import utcnow
 from core.extensions import db
 from tests.factories import make_action, make_campaign, make_chapter, make_member
-
-
-@pytest.fixture(autouse=True)
-def one_user_per_request(app):
-    """Requests reuse the test's app context: forget each request's user and CSRF token."""
-
-    def _forget(_sender, **_extra):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)
-
-    request_tearing_down.connect(_forget, app)
-    yield
-    request_tearing_down.disconnect(_forget, app)
-
 
 # --- Gini index ------------------------------------------------------------------------------
 

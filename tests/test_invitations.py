@@ -15,7 +15,6 @@ from core.models import AuditEvent
 from core.tokens import hash_token
 from tests.factories import PASSWORD, make_chapter, make_member, make_user
 from tests.test_chapter_permissions import (  # noqa: F401  (autouse fixture)
-    isolate_request_globals,
     snapshot,
 )
 

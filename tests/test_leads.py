@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import g, request_tearing_down
 from sqlalchemy import func, select
 
 from accounts.models import User
@@ -32,19 +31,6 @@ from tests.factories import (
 )
 
 TZ = ZoneInfo("America/Chicago")
-
-
-@pytest.fixture(autouse=True)
-def one_user_per_request(app):
-    """Requests reuse the test's app context: forget each request's user and CSRF token."""
-
-    def _forget(_sender, **_extra):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)
-
-    request_tearing_down.connect(_forget, app)
-    yield
-    request_tearing_down.disconnect(_forget, app)
 
 
 @dataclass

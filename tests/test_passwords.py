@@ -7,10 +7,9 @@ import pytest
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH, common_passwords, password_problems
 from core.extensions import db
 from tests.factories import PASSWORD, make_user
-from tests.test_sessions import (  # noqa: F401  (own_request_context is an autouse fixture)
+from tests.test_sessions import (
     assert_sent_to_login,
     assert_signed_in,
-    own_request_context,
 )
 
 GOOD = "tapir kettle orbit"

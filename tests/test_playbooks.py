@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from flask import g, request_tearing_down
 from sqlalchemy import func, select
 
 from campaigns.models import (
@@ -26,19 +25,6 @@ from tests.factories import (
     make_milestone,
     make_signup,
 )
-
-
-@pytest.fixture(autouse=True)
-def one_user_per_request(app):
-    """Requests reuse the test's app context: forget each request's user and CSRF token."""
-
-    def _forget(_sender, **_extra):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)
-
-    request_tearing_down.connect(_forget, app)
-    yield
-    request_tearing_down.disconnect(_forget, app)
 
 
 def utc(*args) -> datetime:

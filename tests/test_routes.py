@@ -13,7 +13,7 @@ import pytest
 
 from tests.factories import make_user
 from tests.test_campaign_permissions import ROUTES as CAMPAIGN_ROUTES
-from tests.test_chapter_permissions import ROUTES, isolate_request_globals  # noqa: F401
+from tests.test_chapter_permissions import ROUTES
 
 LOGIN = "login"  # redirected to the sign-in page
 

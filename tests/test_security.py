@@ -11,9 +11,8 @@ from core.extensions import db
 from core.security import UnsafeConfiguration
 from tests.conftest import make_app
 from tests.factories import PASSWORD, make_user
-from tests.test_sessions import (  # noqa: F401  (own_request_context is an autouse fixture)
+from tests.test_sessions import (
     assert_signed_in,
-    own_request_context,
 )
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

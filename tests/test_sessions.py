@@ -4,9 +4,6 @@ idling and age; remember-me cookies."""
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import pytest
-from flask import has_app_context
-from flask.globals import app_ctx
 from sqlalchemy import select
 
 from accounts.models import User, UserSession
@@ -15,31 +12,6 @@ from core.extensions import db
 from tests.factories import PASSWORD, make_user
 
 NEW_PASSWORD = "a different long passphrase"
-
-
-@pytest.fixture(autouse=True)
-def own_request_context(app):
-    """Give every request its own app context, as a real server does.
-
-    Workaround for tests/conftest.py: its `app` fixture keeps one app context pushed for
-    the whole test, and Flask reuses a pushed context for every request the test client
-    makes. Requests then share `g` (Flask-Login's cached user, Flask-WTF's cached CSRF
-    token) and the database session, so a revoked session could still look signed in and
-    a second client could inherit the first one's user. Other modules import this fixture.
-    """
-    wsgi_app, test_request_context = app.wsgi_app, app.test_request_context
-
-    def wsgi_app_in_own_context(environ, start_response):
-        with app.app_context():
-            return wsgi_app(environ, start_response)
-
-    def test_request_context_with_fresh_g(*args, **kwargs):
-        if has_app_context():
-            app_ctx.g = app.app_ctx_globals_class()
-        return test_request_context(*args, **kwargs)
-
-    app.wsgi_app = wsgi_app_in_own_context
-    app.test_request_context = test_request_context_with_fresh_g
 
 
 def sign_in(post, email, password=PASSWORD, remember=False, client_=None):

@@ -9,9 +9,8 @@ from core.extensions import db
 from core.models import RateLimitHit
 from tests.conftest import make_app
 from tests.factories import PASSWORD, make_user
-from tests.test_sessions import (  # noqa: F401  (own_request_context is an autouse fixture)
+from tests.test_sessions import (
     assert_signed_in,
-    own_request_context,
 )
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"

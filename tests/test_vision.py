@@ -11,7 +11,6 @@ from core.models import AuditEvent
 from core.timefmt import localtime
 from tests.factories import make_chapter, make_member, make_user, make_vision
 from tests.test_chapter_permissions import (  # noqa: F401  (autouse fixture)
-    isolate_request_globals,
     snapshot,
 )
 
