@@ -68,6 +68,18 @@ def to_utc(day: date, at: time, tzname: str) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(tzname)).astimezone(UTC)
 
 
+def local_time_exists(day: date, at: time, tzname: str) -> bool:
+    """False for a wall-clock time skipped when clocks go forward (e.g. 02:30 that night)."""
+    back = to_utc(day, at, tzname).astimezone(ZoneInfo(tzname))
+    return (back.date(), back.time().replace(tzinfo=None)) == (day, at)
+
+
+def require_open_campaign(campaign: Campaign) -> None:
+    """An archived campaign is a read-only record."""
+    if campaign.status == "archived":
+        raise PolicyError("This campaign is archived; its plan can no longer change.")
+
+
 def local(dt: datetime, tzname: str) -> datetime:
     return dt.astimezone(ZoneInfo(tzname))
 
@@ -131,6 +143,7 @@ def create_campaign(
 
 
 def update_campaign(campaign: Campaign, data: dict, actor: User) -> None:
+    require_open_campaign(campaign)
     if data["end_date"] < data["start_date"]:
         raise PolicyError("The campaign cannot end before it starts.")
     before = _snapshot(campaign, CAMPAIGN_FIELDS)
@@ -295,6 +308,7 @@ def publish_playbook(campaign: Campaign, summary: str, actor: User) -> Playbook:
 
 
 def save_milestone(campaign: Campaign, milestone: Milestone | None, data: dict, actor: User):
+    require_open_campaign(campaign)
     before = None if milestone is None else _snapshot(milestone, ("title", "criteria", "due_date"))
     if milestone is None:
         milestone = Milestone(campaign=campaign)
@@ -319,6 +333,7 @@ def save_milestone(campaign: Campaign, milestone: Milestone | None, data: dict, 
 
 
 def save_action(campaign: Campaign, action: Action | None, data: dict, actor: User) -> Action:
+    require_open_campaign(campaign)
     if data["ends_at"] <= data["starts_at"]:
         raise PolicyError("The action must end after it starts.")
     before = None if action is None else _snapshot(action, ACTION_FIELDS)
@@ -340,6 +355,7 @@ def save_action(campaign: Campaign, action: Action | None, data: dict, actor: Us
 
 
 def change_action_status(action: Action, status: str, actor: User) -> None:
+    require_open_campaign(action.campaign)
     if action.status != "planned" or status not in ("done", "cancelled"):
         raise PolicyError("Only a planned action can be marked done or cancelled.")
     if status == "done" and action.starts_at > utcnow():
@@ -361,12 +377,19 @@ def change_action_status(action: Action, status: str, actor: User) -> None:
 
 
 def sign_up(action: Action, user: User) -> None:
+    require_open_campaign(action.campaign)
     if action.status != "planned" or action.starts_at <= utcnow():
         raise PolicyError("Sign-up is closed: this action has already started or is not planned.")
-    if any(s.user_id == user.id for s in action.signups):
+    # Lock the action (PostgreSQL) so two people cannot both take its last place.
+    db.session.execute(select(Action.id).where(Action.id == action.id).with_for_update())
+    taken = db.session.scalars(
+        select(ActionSignup.user_id).where(ActionSignup.action_id == action.id)
+    ).all()
+    if user.id in taken:
         raise PolicyError("You are already signed up.")
-    if action.capacity is not None and len(action.signups) >= action.capacity:
-        raise PolicyError(f"This action is full ({action.capacity} places).")
+    if action.capacity is not None and len(taken) >= action.capacity:
+        places = "place" if action.capacity == 1 else "places"
+        raise PolicyError(f"This action is full ({action.capacity} {places}).")
     action.signups.append(ActionSignup(user_id=user.id))
     db.session.flush()
     record_event("action.signed_up", actor=user, obj=action, chapter_id=action.campaign.chapter_id)
@@ -412,6 +435,7 @@ def pool_members(campaign_id: int) -> list[RotationPoolMember]:
 
 
 def join_pool(campaign: Campaign, user: User, actor: User) -> None:
+    require_open_campaign(campaign)
     exists = db.session.scalar(
         select(RotationPoolMember.id).where(
             RotationPoolMember.campaign_id == campaign.id, RotationPoolMember.user_id == user.id
@@ -583,6 +607,7 @@ def assign_lead(
     action: Action, user_id: int, actor: User, reason: str | None, expected_version: int
 ) -> str:
     """Assign the lead. Taking the rotation's suggestion needs no reason; anyone else does."""
+    require_open_campaign(action.campaign)
     _check_version(action, expected_version)
     if action.status != "planned":
         raise PolicyError("Only a planned action can get a new lead.")
@@ -618,6 +643,7 @@ def hand_off(
     action: Action, to_user_id: int, note: str, actor: User, expected_version: int
 ) -> None:
     """The lead passes the action to a pool member, with a note for them."""
+    require_open_campaign(action.campaign)
     _check_version(action, expected_version)
     if action.status != "planned":
         raise PolicyError("Only a planned action can be handed off.")
@@ -635,6 +661,7 @@ def hand_off(
 
 
 def ask_swap(action: Action, actor: User, note: str) -> SwapRequest:
+    require_open_campaign(action.campaign)
     if action.lead_id != actor.id:
         raise PolicyError("Only the action's lead can ask for a swap.")
     if action.status != "planned":
@@ -659,6 +686,7 @@ def ask_swap(action: Action, actor: User, note: str) -> SwapRequest:
 
 
 def accept_swap(swap: SwapRequest, actor: User) -> None:
+    require_open_campaign(swap.action.campaign)
     action = swap.action
     if swap.status != "open":
         raise PolicyError("This swap is no longer open.")

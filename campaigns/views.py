@@ -62,6 +62,7 @@ from campaigns.services import (
     join_pool,
     leave_pool,
     local,
+    local_time_exists,
     pool_members,
     publish_playbook,
     rotation_for,
@@ -212,7 +213,8 @@ def campaign_page(slug: str, campaign_id: int):
     published = db.session.scalar(
         select(Playbook.slug).where(Playbook.source_campaign_id == campaign.id)
     )
-    manage = can_manage_campaigns(current_user, m, chapter)
+    # An archived campaign is a read-only record: no edit links or pool buttons.
+    manage = can_manage_campaigns(current_user, m, chapter) and campaign.status != "archived"
     return render_template(
         "campaigns/campaign.html",
         chapter=chapter,
@@ -448,6 +450,19 @@ def edit_action(slug: str, action_id: int):
     return _action_form(chapter, action.campaign, action)
 
 
+def _times_exist(form: ActionForm, tzname: str) -> bool:
+    """Refuse wall-clock times that the chapter's zone skips when clocks go forward."""
+    ok = True
+    for field in (form.start_time, form.end_time):
+        if not local_time_exists(form.day.data, field.data, tzname):
+            field.errors.append(
+                f"{field.data:%H:%M} does not exist on that day in {tzname}: the clocks go "
+                "forward. Choose a time an hour later."
+            )
+            ok = False
+    return ok
+
+
 def _action_form(chapter, campaign, action):
     form = ActionForm(obj=action)
     if request.method == "GET" and action is not None:
@@ -460,7 +475,7 @@ def _action_form(chapter, campaign, action):
             start.time(),
             end.time(),
         )
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _times_exist(form, chapter.timezone):
         try:
             saved = save_action(campaign, action, _action_data(form, chapter.timezone), _actor())
         except PolicyError as exc:
@@ -534,6 +549,7 @@ def action_page(slug: str, action_id: int):
         signups=signups,
         signed_up=any(s.user_id == current_user.id for s in signups),
         can_sign_up=can_take_part(current_user, m, chapter)
+        and action.campaign.status != "archived"
         and action.status == "planned"
         and action.starts_at > now,
         full=action.capacity is not None and len(signups) >= action.capacity,
