@@ -65,11 +65,8 @@ def update_chapter(chapter: Chapter, data: dict, actor: User) -> None:
         setattr(chapter, f, data[f])
     after = _chapter_snapshot(chapter)
     if before != after:
-        action = (
-            "chapter.archived"
-            if after["status"] == "archived" != before["status"]
-            else "chapter.updated"
-        )
+        archived_now = after["status"] == "archived" and before["status"] != "archived"
+        action = "chapter.archived" if archived_now else "chapter.updated"
         record_event(
             action, actor=actor, obj=chapter, chapter_id=chapter.id, before=before, after=after
         )

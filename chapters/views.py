@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from accounts.services import start_session
+from accounts.services import get_user_by_email, start_session
 from chapters import bp
 from chapters.access import get_chapter_or_404, get_in_chapter_or_404, require
 from chapters.forms import (
@@ -374,8 +374,6 @@ def accept_invitation_view(token: str):
         return render_template("chapters/invitation_invalid.html", inv=inv, state=state), (
             404 if state == "unknown" else 410
         )
-    from accounts.services import get_user_by_email
-
     existing = get_user_by_email(inv.email)
     if existing is not None:
         # An existing account gains the membership after signing in as itself.
