@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format migrate vendor clean
+.PHONY: run test browser-test lint format migrate vendor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,21 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# End-to-end tests in a real browser (tests_browser/): Playwright drives Debian's Chromium.
+# Playwright's own browser download is never used; as root, Chromium is installed with apt.
+CHROMIUM ?= /usr/bin/chromium
+
+browser-test: $(STAMP)
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ]; then \
+		echo "Chromium not found at $(CHROMIUM): installing the Debian package"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+	@test -x "$(CHROMIUM)" || { \
+		echo "browser-test needs Chromium at $(CHROMIUM). Install it with" >&2; \
+		echo "  sudo apt-get install chromium   (Debian; or set CHROMIUM=/path/to/chromium)" >&2; \
+		exit 1; }
+	RELAY_CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest -p no:xdist tests_browser $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -91,19 +91,24 @@ class AssignLeadForm(FlaskForm):
     version = HiddenField()
 
 
+# The action page shows the lead, hand-off and swap forms together: their own element ids
+# (posted names unchanged) keep every id unique, so each label names its own field.
 class HandOffForm(FlaskForm):
-    user_id = SelectField("Hand off to", coerce=int, validate_choice=True)
+    user_id = SelectField("Hand off to", coerce=int, validate_choice=True, id="handoff-user_id")
     note = TextAreaField(
         "Note for the next lead",
         validators=[DataRequired(), Length(max=1000)],
         description="What is done, what is left, who to contact.",
+        id="handoff-note",
     )
-    version = HiddenField()
+    version = HiddenField(id="handoff-version")
 
 
 class SwapForm(FlaskForm):
     note = TextAreaField(
-        "Why you need a swap (optional)", validators=[Optional(), Length(max=1000)]
+        "Why you need a swap (optional)",
+        validators=[Optional(), Length(max=1000)],
+        id="swap-note",
     )
 
 
