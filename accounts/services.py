@@ -1,5 +1,6 @@
 """Account operations: they change rows, write audit events and mail, and flush; views commit."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -42,22 +43,34 @@ def get_user_by_email(email: str) -> User | None:
 
 
 def _login_keys(email: str, ip: str | None) -> tuple[str, str]:
-    return f"login:acct:{normalize_email(email)}", f"login:addr:{ip or 'unknown'}"
+    # Hashed: an email can be longer than the key column, and keys need not reveal it.
+    digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:40]
+    return f"login:acct:{digest}", f"login:addr:{(ip or 'unknown')[:64]}"
 
 
 def authenticate(email: str, password: str, ip: str | None) -> LoginResult:
-    """Check a login attempt against the throttles and the password."""
+    """Check a login attempt against the throttles and the password.
+
+    The attempt is counted (and committed, so every app process sees it) before the
+    slow password check: parallel attempts cannot all slip under the limit. Attempts
+    that are refused, or that succeed, are taken back off the count afterwards.
+    """
     cfg = current_app.config
     window = cfg["LOGIN_WINDOW_SECONDS"]
     acct_key, addr_key = _login_keys(email, ip)
     rl = limiter()
+    rl.hit(acct_key, window)
+    rl.hit(addr_key, window)
+    db.session.commit()
     acct, addr = rl.status(acct_key, window), rl.status(addr_key, window)
     blocked = [
         s.retry_after
         for s, cap in ((acct, cfg["LOGIN_MAX_PER_ACCOUNT"]), (addr, cfg["LOGIN_MAX_PER_ADDRESS"]))
-        if s.count >= cap
+        if s.count > cap
     ]
     if blocked:
+        rl.undo(acct_key)
+        rl.undo(addr_key)
         record_event("login.throttled", after={"email": normalize_email(email)})
         return LoginResult(retry_after=max(blocked))
 
@@ -66,10 +79,9 @@ def authenticate(email: str, password: str, ip: str | None) -> LoginResult:
     password_ok = user.check_password(password) if user else dummy_password_check(password)
     if user is not None and user.active and password_ok:
         rl.reset(acct_key)
+        rl.undo(addr_key)
         return LoginResult(user=user)
 
-    rl.hit(acct_key, window)
-    rl.hit(addr_key, window)
     record_event("login.failed", obj=user, after={"email": normalize_email(email)})
     return LoginResult()
 

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from campaigns.models import ACTION_KINDS
+from core.forms import plausible_date
 
 
 class CampaignForm(FlaskForm):
@@ -34,8 +35,8 @@ class CampaignForm(FlaskForm):
         description="What will be different when the campaign succeeds.",
     )
     goal_id = SelectField("Vision goal it serves", coerce=int, validate_choice=True)
-    start_date = DateField("Start date", validators=[DataRequired()])
-    end_date = DateField("End date", validators=[DataRequired()])
+    start_date = DateField("Start date", validators=[DataRequired(), plausible_date])
+    end_date = DateField("End date", validators=[DataRequired(), plausible_date])
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
@@ -58,14 +59,14 @@ class MilestoneForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description="How the advisor will know it is met.",
     )
-    due_date = DateField("Due date", validators=[DataRequired()])
+    due_date = DateField("Due date", validators=[DataRequired(), plausible_date])
 
 
 class ActionForm(FlaskForm):
     # A {value: label} dict: WTForms 3.3 deprecates (value, label) tuples passed here.
     kind = SelectField("Kind", choices=ACTION_KINDS)
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
-    day = DateField("Date", validators=[DataRequired()])
+    day = DateField("Date", validators=[DataRequired(), plausible_date])
     start_time = TimeField("Starts", validators=[DataRequired()])
     end_time = TimeField("Ends", validators=[DataRequired()])
     location = StringField("Location", validators=[Optional(), Length(max=200)])
@@ -117,8 +118,8 @@ class PublishForm(FlaskForm):
 
 
 class UnavailableForm(FlaskForm):
-    start_date = DateField("First day", validators=[DataRequired()])
-    end_date = DateField("Last day", validators=[DataRequired()])
+    start_date = DateField("First day", validators=[DataRequired(), plausible_date])
+    end_date = DateField("Last day", validators=[DataRequired(), plausible_date])
     reason = StringField(
         "Reason (optional)",
         validators=[Optional(), Length(max=120)],

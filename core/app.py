@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_for_environment
 from core.errors import register_error_pages
@@ -28,6 +29,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     configure_logging(app)
     trust_proxies(app)
     init_extensions(app)
+    bound_url_integers(app)
     register_blueprints(app)
     set_security_headers(app)
     register_error_pages(app)
@@ -86,6 +88,18 @@ def init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in URLs, up to the largest id a database column holds (else 404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def bound_url_integers(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntegerConverter
+
+
 def register_blueprints(app: Flask) -> None:
     from accounts import bp as accounts_bp
     from campaigns import bp as campaigns_bp
@@ -100,7 +114,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from flask import request
+    from flask import abort, request
     from flask_login import current_user
 
     from core.mail import deliver_queued_after_request
@@ -112,6 +126,15 @@ def register_request_hooks(app: Flask) -> None:
         # Resolve the session before the view runs, so the session check's own
         # write (last seen, expiry) never mixes with the view's transaction.
         _ = current_user.is_authenticated
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        # PostgreSQL text cannot hold NUL; no legitimate input contains one.
+        values = [v for _k, vs in request.args.lists() for v in vs]
+        values += [v for _k, vs in request.form.lists() for v in vs]
+        values += [v for v in (request.view_args or {}).values() if isinstance(v, str)]
+        if any("\x00" in v for v in values):
+            abort(400)
 
     app.after_request(deliver_queued_after_request)
 

@@ -2,8 +2,10 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from core.extensions import db
@@ -41,6 +43,12 @@ def _render(code: int, title: str | None = None, message: str | None = None):
     return body, code
 
 
+def _back() -> str:
+    from core.http import same_site_referrer
+
+    return same_site_referrer() if request.method == "POST" else request.path
+
+
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_exc):
@@ -51,6 +59,26 @@ def register_error_pages(app: Flask) -> None:
             "The form was missing its security token or had expired. "
             "Go back, reload the page and try again.",
         )
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(_exc):
+        # Optimistic locking: someone saved the same object between our read and write.
+        db.session.rollback()
+        flash(
+            "Someone else changed this at the same time. Nothing of yours was saved; "
+            "check the current version and try again.",
+            "error",
+        )
+        return redirect(_back())
+
+    @app.errorhandler(IntegrityError)
+    def duplicate(exc):
+        # A double submit or a race on a unique row (two clicks on "Join", say).
+        db.session.rollback()
+        log.info("integrity error answered as a conflict: %s", exc.orig)
+        flash("That was already done, or it clashed with another change. Nothing was changed.",
+              "error")
+        return redirect(_back())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -10,7 +10,8 @@ def safe_next(default_endpoint: str = "home") -> str:
     target = request.args.get("next") or request.form.get("next") or ""
     parts = urlsplit(target)
     if (
-        target.startswith("/")
+        target.isprintable()  # no CR/LF header injection, no control characters
+        and target.startswith("/")
         and not target.startswith("//")
         and not parts.netloc
         and "\\" not in target
@@ -19,11 +20,22 @@ def safe_next(default_endpoint: str = "home") -> str:
     return url_for(default_endpoint)
 
 
+MAX_PAGE = 10_000
+
+
 def page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
     except ValueError:
         return 1
+
+
+def same_site_referrer(default_endpoint: str = "home") -> str:
+    """Where the user came from, if it was a page of this site; else the default page."""
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc == request.host and ref.path.startswith("/"):
+        return ref.path + (f"?{ref.query}" if ref.query else "")
+    return url_for(default_endpoint)
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -116,12 +116,23 @@ def deliver(msg_ids: list[int] | None = None, limit: int = 50) -> tuple[int, int
 
 
 def deliver_queued_after_request(response):
-    """Try at once to send what this request queued; the worker retries anything left."""
+    """Send what this request queued once the response has gone out; the worker retries.
+
+    Sending after the response keeps a slow mail server out of the user's wait, and
+    keeps response times the same whether or not a message was sent (a reset request
+    must not reveal whether the email has an account).
+    """
     ids = g.pop("queued_mail_ids", None)
     if ids and response.status_code < 400:
-        try:
-            deliver(ids)
-        except Exception:  # never fail the user's request over mail; the worker retries
-            db.session.rollback()
-            log.exception("inline mail delivery failed; left for the worker")
+        app = current_app._get_current_object()
+
+        def _send() -> None:
+            with app.app_context():
+                try:
+                    deliver(ids)
+                except Exception:  # never fail over mail; the worker retries
+                    db.session.rollback()
+                    log.exception("mail delivery after the response failed; left for the worker")
+
+        response.call_on_close(_send)
     return response

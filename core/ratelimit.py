@@ -43,6 +43,11 @@ class SqlLimiter:
     def reset(self, key: str) -> None:
         db.session.execute(delete(RateLimitHit).where(RateLimitHit.key == key))
 
+    def undo(self, key: str) -> None:
+        """Take back the most recent hit under this key."""
+        newest = select(func.max(RateLimitHit.id)).where(RateLimitHit.key == key).scalar_subquery()
+        db.session.execute(delete(RateLimitHit).where(RateLimitHit.id == newest))
+
 
 class RedisLimiter:
     def __init__(self, url: str):
@@ -72,6 +77,9 @@ class RedisLimiter:
 
     def reset(self, key: str) -> None:
         self.redis.delete(f"relay:rl:{key}")
+
+    def undo(self, key: str) -> None:
+        self.redis.zpopmax(f"relay:rl:{key}")
 
 
 def limiter() -> SqlLimiter | RedisLimiter:

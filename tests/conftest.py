@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, event, text
@@ -106,9 +107,18 @@ def isolate_requests(app):
     app.wsgi_app = wsgi_app
 
 
+class ClosingClient(FlaskClient):
+    """A test client that finishes each response the way a server does: read and closed,
+    so work scheduled after the response (mail delivery) has run when a request returns."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture
 def app(db_url, tmp_path):
     app = make_app(db_url, tmp_path)
+    app.test_client_class = ClosingClient
     isolate_requests(app)
     with app.app_context():
         yield app
