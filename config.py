@@ -52,6 +52,9 @@ class Config:
     PROXY_COUNT = _int("PROXY_COUNT", 0)
 
     PASSWORD_RESET_HOURS = _int("PASSWORD_RESET_HOURS", 2)
+    # Reset emails per hour, per account asked for and per client address.
+    RESET_MAX_PER_ACCOUNT = _int("RESET_MAX_PER_ACCOUNT", 3)
+    RESET_MAX_PER_ADDRESS = _int("RESET_MAX_PER_ADDRESS", 20)
 
     # Mail: "file" writes each message to the log and to instance/mail/; "smtp" sends it.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")

@@ -178,13 +178,32 @@ def _expire_reset_tokens(user: User) -> None:
     )
 
 
-def request_password_reset(email: str) -> None:
+def _reset_allowed(email: str, ip: str | None) -> bool:
+    """Reset mails are limited per address asked for and per client, so nobody can flood
+    someone's inbox. Over the limit nothing is sent, but the answer stays the same."""
+    cfg, rl, window = current_app.config, limiter(), 3600
+    acct_key, addr_key = (k.replace("login:", "reset:") for k in _login_keys(email, ip))
+    if (
+        rl.status(acct_key, window).count >= cfg["RESET_MAX_PER_ACCOUNT"]
+        or rl.status(addr_key, window).count >= cfg["RESET_MAX_PER_ADDRESS"]
+    ):
+        return False
+    rl.hit(acct_key, window)
+    rl.hit(addr_key, window)
+    return True
+
+
+def request_password_reset(email: str, ip: str | None = None) -> None:
     """Mail a reset link if the account exists; callers answer the same either way."""
     user = get_user_by_email(email)
+    allowed = _reset_allowed(email, ip)
     record_event(
-        "password.reset_requested", actor=user, obj=user, after={"email": normalize_email(email)}
+        "password.reset_requested" if allowed else "password.reset_throttled",
+        actor=user,
+        obj=user,
+        after={"email": normalize_email(email)},
     )
-    if user is None or not user.active:
+    if user is None or not user.active or not allowed:
         return
     raw, digest = new_token()
     hours = current_app.config["PASSWORD_RESET_HOURS"]

@@ -100,7 +100,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_password_reset(form.email.data)
+        request_password_reset(form.email.data, request.remote_addr)
         db.session.commit()
         flash(
             "If an account uses that email, a link to reset its password is on its way. "

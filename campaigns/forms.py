@@ -13,10 +13,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from campaigns.models import ACTION_KINDS
-from core.forms import plausible_date
+from core.forms import VersionedForm, plausible_date
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(VersionedForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     issue = TextAreaField(
         "Issue",
@@ -52,7 +52,7 @@ class NewCampaignForm(CampaignForm):
     )
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(VersionedForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     criteria = TextAreaField(
         "Criteria",
@@ -62,7 +62,7 @@ class MilestoneForm(FlaskForm):
     due_date = DateField("Due date", validators=[DataRequired(), plausible_date])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(VersionedForm):
     # A {value: label} dict: WTForms 3.3 deprecates (value, label) tuples passed here.
     kind = SelectField("Kind", choices=ACTION_KINDS)
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])

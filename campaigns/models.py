@@ -61,6 +61,10 @@ class Campaign(db.Model):
     playbook_slug: Mapped[str | None] = mapped_column(String(80))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic locking: two leaders saving the same campaign cannot both win silently.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     chapter: Mapped[Chapter] = relationship()
     goal: Mapped[VisionGoal | None] = relationship()
@@ -85,6 +89,9 @@ class Milestone(db.Model):
     criteria: Mapped[str] = mapped_column(Text, default="")
     due_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="open")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     campaign: Mapped[Campaign] = relationship(back_populates="milestones")
 
@@ -155,7 +162,7 @@ class LeadAssignment(db.Model):
     # suggested: the rotation's pick accepted; override: someone else, with a reason;
     # handoff: the lead passed it on with a note; swap: a pool member took it over.
     method: Mapped[str] = mapped_column(String(10))
-    reason: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None] = mapped_column(String(1000))
     suggested_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

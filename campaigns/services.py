@@ -38,6 +38,7 @@ from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
 from core.extensions import db
+from core.locking import lock_row
 
 
 class ConflictError(PolicyError):
@@ -381,7 +382,7 @@ def sign_up(action: Action, user: User) -> None:
     if action.status != "planned" or action.starts_at <= utcnow():
         raise PolicyError("Sign-up is closed: this action has already started or is not planned.")
     # Lock the action (PostgreSQL) so two people cannot both take its last place.
-    db.session.execute(select(Action.id).where(Action.id == action.id).with_for_update())
+    lock_row(action)
     taken = db.session.scalars(
         select(ActionSignup.user_id).where(ActionSignup.action_id == action.id)
     ).all()
@@ -790,25 +791,73 @@ def add_unavailability(user: User, start: date, end: date, reason: str) -> Unava
 # --- calendar feed tokens -------------------------------------------------------------------
 
 
-def feed_token(kind: str, object_id: int, generation: int) -> str:
-    """A secret for a calendar URL: regenerating bumps `generation`, killing the old URL."""
+# A feed URL carries ids and generation counters, signed with the app's secret. Bumping a
+# generation (the person's, or the chapter's for everyone) kills the old URLs.
+_MAX_ID = 2**31 - 1
+
+
+def _sign_feed(kind: str, numbers: tuple[int, ...]) -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    mac = hmac.new(key, f"calendar:{kind}:{object_id}:{generation}".encode(), sha256).hexdigest()
-    return f"{object_id}-{generation}-{mac[:32]}"
+    body = "-".join(str(n) for n in numbers)
+    mac = hmac.new(key, f"calendar:{kind}:{body}".encode(), sha256).hexdigest()
+    return f"{body}-{mac[:32]}"
 
 
-def check_feed_token(kind: str, token: str, current_generation_of) -> int | None:
-    """The object id if the token is valid for its current generation, else None."""
-    try:
-        object_id_s, generation_s, _mac = token.split("-", 2)
-        object_id, generation = int(object_id_s), int(generation_s)
-    except ValueError:
+def read_feed_token(kind: str, token: str, count: int) -> tuple[int, ...] | None:
+    """The signed numbers of a well-formed, untampered token; None otherwise."""
+    parts = token.split("-")
+    if len(parts) != count + 1 or not all(p.isdigit() and len(p) <= 10 for p in parts[:-1]):
         return None
-    current = current_generation_of(object_id)
-    if current is None or current != generation:
+    numbers = tuple(int(p) for p in parts[:-1])
+    if any(n > _MAX_ID for n in numbers):
         return None
-    expected = feed_token(kind, object_id, generation)
-    return object_id if hmac.compare_digest(expected, token) else None
+    return numbers if hmac.compare_digest(_sign_feed(kind, numbers), token) else None
+
+
+def person_feed_token(user: User) -> str:
+    """The person's own feed: their leads and sign-ups."""
+    return _sign_feed("user", (user.id, user.calendar_generation))
+
+
+def chapter_feed_token(chapter: Chapter, user: User) -> str:
+    """The chapter feed, as one person's address: it stops working when they leave."""
+    return _sign_feed(
+        "chapter", (chapter.id, user.id, chapter.calendar_generation, user.calendar_generation)
+    )
+
+
+def chapter_feed_reader(token: str) -> tuple[Chapter, User] | None:
+    """The chapter and person a chapter-feed token is for, if it is current and they may read."""
+    numbers = read_feed_token("chapter", token, 4)
+    if numbers is None:
+        return None
+    chapter_id, user_id, chapter_generation, user_generation = numbers
+    chapter, user = db.session.get(Chapter, chapter_id), db.session.get(User, user_id)
+    if chapter is None or user is None or not user.active:
+        return None
+    if (chapter.calendar_generation, user.calendar_generation) != (
+        chapter_generation,
+        user_generation,
+    ):
+        return None
+    member = db.session.scalar(
+        select(Membership.id).where(
+            Membership.chapter_id == chapter.id,
+            Membership.user_id == user.id,
+            Membership.status == "active",
+        )
+    )
+    return (chapter, user) if member or user.is_staff else None
+
+
+def person_feed_reader(token: str) -> User | None:
+    numbers = read_feed_token("user", token, 2)
+    if numbers is None:
+        return None
+    user = db.session.get(User, numbers[0])
+    if user is None or not user.active or user.calendar_generation != numbers[1]:
+        return None
+    return user
 
 
 # --- chapter home ---------------------------------------------------------------------------

@@ -54,15 +54,17 @@ from campaigns.services import (
     change_action_status,
     change_campaign_status,
     chapter_fairness,
-    check_feed_token,
+    chapter_feed_reader,
+    chapter_feed_token,
     create_campaign,
-    feed_token,
     find_playbook,
     hand_off,
     join_pool,
     leave_pool,
     local,
     local_time_exists,
+    person_feed_reader,
+    person_feed_token,
     pool_members,
     publish_playbook,
     rotation_for,
@@ -246,7 +248,7 @@ def edit_campaign(slug: str, campaign_id: int):
         form.goal_id.choices.append((campaign.goal_id, f"{campaign.goal.text} (earlier vision)"))
     if request.method == "GET":
         form.goal_id.data = campaign.goal_id or 0
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not form.changed_since_opened(campaign):
         try:
             update_campaign(campaign, _campaign_data(form), _actor())
         except PolicyError as exc:
@@ -394,7 +396,8 @@ def edit_milestone(slug: str, milestone_id: int):
 
 def _milestone_form(chapter, campaign, milestone):
     form = MilestoneForm(obj=milestone)
-    if form.validate_on_submit():
+    stale = milestone is not None and form.is_submitted() and form.changed_since_opened(milestone)
+    if not stale and form.validate_on_submit():
         data = {
             "title": form.title.data.strip(),
             "criteria": (form.criteria.data or "").strip(),
@@ -475,7 +478,8 @@ def _action_form(chapter, campaign, action):
             start.time(),
             end.time(),
         )
-    if form.validate_on_submit() and _times_exist(form, chapter.timezone):
+    stale = action is not None and form.is_submitted() and form.changed_since_opened(action)
+    if not stale and form.validate_on_submit() and _times_exist(form, chapter.timezone):
         try:
             saved = save_action(campaign, action, _action_data(form, chapter.timezone), _actor())
         except PolicyError as exc:
@@ -821,8 +825,7 @@ def chapter_calendar(slug: str):
     feed_url = None
     if m is not None or current_user.is_staff:
         feed_url = external_url(
-            "campaigns.chapter_feed",
-            token=feed_token("chapter", chapter.id, chapter.calendar_generation),
+            "campaigns.chapter_feed", token=chapter_feed_token(chapter, _actor())
         )
     return render_template(
         "campaigns/calendar.html",
@@ -844,7 +847,7 @@ def regenerate_chapter_feed(slug: str):
         chapter.calendar_generation += 1
         record_event("calendar.regenerated", obj=chapter, chapter_id=chapter.id)
         db.session.commit()
-        flash("New calendar address made; the old one no longer works.", "success")
+        flash("New calendar addresses made for everyone; the old ones no longer work.", "success")
     return redirect(url_for("campaigns.chapter_calendar", slug=slug))
 
 
@@ -861,14 +864,10 @@ def _host() -> str:
 
 @bp.route("/calendar/chapter/<token>.ics")
 def chapter_feed(token: str):
-    chapter_id = check_feed_token(
-        "chapter",
-        token,
-        lambda i: db.session.scalar(select(Chapter.calendar_generation).where(Chapter.id == i)),
-    )
-    if chapter_id is None:
+    reader = chapter_feed_reader(token)
+    if reader is None:
         abort(404)
-    chapter = db.session.get(Chapter, chapter_id)
+    chapter, _user = reader
     since = utcnow() - timedelta(days=90)
     actions = db.session.scalars(
         select(Action)
@@ -893,15 +892,10 @@ def chapter_feed(token: str):
 
 @bp.route("/calendar/me/<token>.ics")
 def person_feed(token: str):
-    user_id = check_feed_token(
-        "user",
-        token,
-        lambda i: db.session.scalar(
-            select(User.calendar_generation).where(User.id == i, User.active.is_(True))
-        ),
-    )
-    if user_id is None:
+    user = person_feed_reader(token)
+    if user is None:
         abort(404)
+    user_id = user.id
     since = utcnow() - timedelta(days=90)
     signed = select(ActionSignup.action_id).where(ActionSignup.user_id == user_id)
     actions = db.session.scalars(
@@ -958,9 +952,7 @@ def my_availability():
         .order_by(Unavailability.start_date)
     ).all()
     me = _actor()
-    feed_url = external_url(
-        "campaigns.person_feed", token=feed_token("user", me.id, me.calendar_generation)
-    )
+    feed_url = external_url("campaigns.person_feed", token=person_feed_token(me))
     return render_template(
         "campaigns/availability.html", form=form, rows=rows, feed_url=feed_url, button=EmptyForm()
     )

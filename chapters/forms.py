@@ -25,12 +25,13 @@ from wtforms.validators import (
 from accounts.forms import PASSWORD_HELP, NewPasswordMixin, profession_choices
 from accounts.models import KINDS
 from chapters.models import CHAPTER_STATUSES, ROLES
+from core.forms import VersionedForm
 
 _TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
 # Choices are {value: label} dicts: WTForms 3.3 deprecates (value, label) tuples.
 
 
-class ChapterForm(FlaskForm):
+class ChapterForm(VersionedForm):
     name = StringField("Chapter name", validators=[DataRequired(), Length(max=120)])
     slug = StringField(
         "Short name for links",

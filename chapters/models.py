@@ -31,6 +31,9 @@ class Chapter(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped to invalidate the chapter's secret calendar feed URL.
     calendar_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="chapter")
 

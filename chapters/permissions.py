@@ -29,6 +29,31 @@ def can_manage_roster(user, m: Membership | None) -> bool:
     )
 
 
+# Which roles fit which kind of person: student leaders are students; advisors are faculty.
+ROLES_FOR_KIND = {"student": ("member", "leader"), "faculty": ("member", "advisor")}
+
+
+def settable_roles(user, m: Membership | None, target: Membership) -> tuple[str, ...]:
+    """The roles this user may give `target` (empty: they may not change it).
+
+    Advisors and admins set any fitting role; leaders move students between member
+    and leader, and leave advisors' roles alone.
+    """
+    fitting = ROLES_FOR_KIND.get(target.user.kind, ("member",))
+    if (user.is_authenticated and user.is_admin) or (m is not None and m.role == "advisor"):
+        return fitting
+    if m is not None and m.role == "leader" and target.role != "advisor":
+        return tuple(r for r in fitting if r in ("member", "leader"))
+    return ()
+
+
+def can_remove_member(user, m: Membership | None, target: Membership) -> bool:
+    """Leaders remove members and leaders; advisors and admins remove anyone."""
+    if not can_manage_roster(user, m):
+        return False
+    return target.role != "advisor" or user.is_admin or (m is not None and m.role == "advisor")
+
+
 def invitable_roles(user, m: Membership | None) -> tuple[str, ...]:
     """The roles this user may invite people to; empty if they may not invite."""
     if user.is_authenticated and user.is_staff:

@@ -24,6 +24,7 @@ from core.db import utcnow
 from core.errors import PolicyError
 from core.extensions import db
 from core.http import external_url
+from core.locking import lock_row
 from core.mail import queue_email
 from core.ratelimit import limiter
 from core.tokens import hash_token, new_token
@@ -154,9 +155,8 @@ def _guard_last_leader(m: Membership, verb: str) -> None:
     """At least one leader must remain while the chapter has members."""
     if m.role != "leader" or m.status != "active":
         return
-    # Lock the chapter row (PostgreSQL) so two leaders stepping down at once are serialised
-    # and cannot both see the other as the remaining leader.
-    db.session.execute(select(Chapter.id).where(Chapter.id == m.chapter_id).with_for_update())
+    # Two leaders stepping down at once must not both see the other as the remaining one.
+    lock_row(m.chapter)
     if _count_other_active(m.chapter_id, m.user_id, "leader") == 0 and _count_other_active(
         m.chapter_id, m.user_id
     ):
@@ -172,6 +172,8 @@ def change_role(m: Membership, role: str, actor: User) -> None:
         return
     if role == "advisor" and m.user.kind != "faculty":
         raise PolicyError("Only faculty or staff can be advisors.")
+    if role == "leader" and m.user.kind != "student":
+        raise PolicyError("Student leaders are students; faculty take part as advisors.")
     _guard_last_leader(m, "stop being a leader")
     before = m.role
     m.role = role
@@ -356,13 +358,16 @@ def find_invitation(raw: str) -> Invitation | None:
 
 def accept_invitation(inv: Invitation, user: User) -> Membership:
     """Attach the invited role to this account (whose email must match the invitation)."""
+    lock_row(inv, "accepted_at", "revoked_at", "expires_at")  # a double click joins once
     if inv.state(utcnow()) != "pending" or inv.chapter.status == "archived":
         raise PolicyError("This invitation can no longer be used.")
     if normalize_email(user.email) != inv.email:
         raise PolicyError(f"This invitation is for {inv.email}, not for {user.email}.")
     role = inv.role
-    if role == "advisor" and user.kind != "faculty":
-        role = "member"  # only faculty advise; keep the person in the chapter anyway
+    if (role == "advisor" and user.kind != "faculty") or (
+        role == "leader" and user.kind != "student"
+    ):
+        role = "member"  # the role does not fit the person; keep them in the chapter anyway
     inv.accepted_at = utcnow()
     inv.accepted_by_id = user.id
     m = _join(inv.chapter, user, role, user, via=f"invitation {inv.id}")
@@ -440,6 +445,7 @@ def vision_tally(vision: VisionVersion, voters: list[Membership] | None = None) 
 def propose_vision(
     chapter: Chapter, author: User, statement: str, goals: list[str]
 ) -> VisionVersion:
+    lock_row(chapter)  # one proposal (and one version number) at a time
     if open_proposal(chapter) is not None:
         raise PolicyError(
             "A proposal is already under discussion. Endorse or object to it, or ask its "
@@ -474,6 +480,8 @@ def respond_to_vision(
     vision: VisionVersion, user: User, stance: str, comment: str | None, counts: bool
 ) -> VisionResponse:
     """Record (or change) a person's stance. Those who do not count may only comment."""
+    # Two endorsements at once must both be counted by whichever is saved second.
+    lock_row(vision, "status", "responses")
     if vision.status != "proposed":
         raise PolicyError("This version is no longer open for endorsement.")
     comment = (comment or "").strip() or None
@@ -528,6 +536,7 @@ def adopt_if_endorsed(vision: VisionVersion, actor: User) -> bool:
 
 
 def withdraw_vision(vision: VisionVersion, actor: User) -> None:
+    lock_row(vision, "status")
     if vision.status != "proposed":
         raise PolicyError("Only a proposal under discussion can be withdrawn.")
     vision.status, vision.closed_at = "withdrawn", utcnow()

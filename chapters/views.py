@@ -25,9 +25,11 @@ from chapters.permissions import (
     can_invite,
     can_manage_roster,
     can_propose_vision,
+    can_remove_member,
     can_withdraw_vision,
     counts_for_vision,
     invitable_roles,
+    settable_roles,
 )
 from chapters.services import (
     accept_invitation,
@@ -194,7 +196,7 @@ def edit_chapter(slug: str):
     chapter, _m = get_chapter_or_404(slug)
     require(can_edit_chapter(current_user))
     form = ChapterForm(obj=chapter)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not form.changed_since_opened(chapter):
         try:
             update_chapter(chapter, _chapter_data(form), _actor())
         except PolicyError as exc:
@@ -240,11 +242,22 @@ def roster(slug: str):
         health=roster_health(members),
         can_manage=manage,
         can_invite=can_invite(current_user, m),
-        role_forms={r.id: RoleForm(role=r.role, prefix=f"m{r.id}") for r in members}
-        if manage
-        else {},
+        role_forms=_role_forms(members, m) if manage else {},
+        removable={r.id for r in members if can_remove_member(current_user, m, r)},
         roles=ROLES,
     )
+
+
+def _role_forms(members: list[Membership], m: Membership | None) -> dict[int, RoleForm]:
+    """A role picker for each member whose role this user may change, with the allowed roles."""
+    forms = {}
+    for r in members:
+        allowed = settable_roles(current_user, m, r)
+        if allowed:
+            form = RoleForm(role=r.role, prefix=f"m{r.id}")
+            form.role.choices = {role: ROLES[role] for role in allowed}
+            forms[r.id] = form
+    return forms
 
 
 @bp.route("/c/<slug>/roster/<int:membership_id>/role", methods=["POST"])
@@ -253,7 +266,10 @@ def change_member_role(slug: str, membership_id: int):
     chapter, m = get_chapter_or_404(slug)
     target = get_in_chapter_or_404(Membership, membership_id, chapter)
     require(can_manage_roster(current_user, m))
+    allowed = settable_roles(current_user, m, target)
+    require(bool(allowed))
     form = RoleForm(prefix=f"m{target.id}")
+    form.role.choices = {role: ROLES[role] for role in allowed}
     if not target.is_active:
         flash(f"{target.user.display_name} is no longer a member.", "error")
     elif form.validate_on_submit():
@@ -275,7 +291,7 @@ def change_member_role(slug: str, membership_id: int):
 def remove_member(slug: str, membership_id: int):
     chapter, m = get_chapter_or_404(slug)
     target = get_in_chapter_or_404(Membership, membership_id, chapter)
-    require(can_manage_roster(current_user, m))
+    require(can_remove_member(current_user, m, target))
     return _end_membership(chapter, target, leaving=False)
 
 

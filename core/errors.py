@@ -76,8 +76,10 @@ def register_error_pages(app: Flask) -> None:
         # A double submit or a race on a unique row (two clicks on "Join", say).
         db.session.rollback()
         log.info("integrity error answered as a conflict: %s", exc.orig)
-        flash("That was already done, or it clashed with another change. Nothing was changed.",
-              "error")
+        flash(
+            "That was already done, or it clashed with another change. Nothing was changed.",
+            "error",
+        )
         return redirect(_back())
 
     @app.errorhandler(HTTPException)

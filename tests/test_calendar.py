@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from campaigns.models import Action, Campaign, Milestone
-from campaigns.services import feed_token
+from campaigns.services import chapter_feed_token, person_feed_token
 from chapters.models import Chapter, Membership
 from core.db import utcnow
 from core.extensions import db
@@ -97,7 +97,7 @@ def feed_path(html: str) -> str:
 
 
 def chapter_feed_path(w) -> str:
-    token = feed_token("chapter", w.chapter.id, w.chapter.calendar_generation)
+    token = chapter_feed_token(w.chapter, w.ann)
     return f"/calendar/chapter/{token}.ics"
 
 
@@ -165,10 +165,10 @@ def test_regenerating_the_chapter_feed_kills_the_old_address(w, client, login_as
     old = chapter_feed_path(w)
     login_as(w.leader)
     page = client.get("/c/riverside/calendar").get_data(as_text=True)
-    assert "Make a new address" in page
+    assert "Make new addresses for everyone" in page
     response = post("/c/riverside/calendar/regenerate")
     new_page = client.get(response.location).get_data(as_text=True)
-    assert "the old one no longer works" in new_page
+    assert "the old ones no longer work" in new_page
     new = feed_path(new_page)
     assert new != old
     assert client.get(old).status_code == 404
@@ -178,7 +178,7 @@ def test_regenerating_the_chapter_feed_kills_the_old_address(w, client, login_as
 def test_a_member_cannot_regenerate_the_chapter_feed(w, client, login_as, post):
     old = chapter_feed_path(w)
     login_as(w.ann)
-    assert "Make a new address" not in client.get("/c/riverside/calendar").get_data(as_text=True)
+    assert "Make new addresses" not in client.get("/c/riverside/calendar").get_data(as_text=True)
     assert post("/c/riverside/calendar/regenerate").status_code == 403
     assert client.get(old).status_code == 200
 
@@ -198,11 +198,11 @@ def tampered(token: str) -> list[str]:
 
 
 def test_a_tampered_chapter_token_is_not_found(w, client):
-    token = feed_token("chapter", w.chapter.id, w.chapter.calendar_generation)
+    token = chapter_feed_token(w.chapter, w.ann)
     for bad in tampered(token):
         assert client.get(f"/calendar/chapter/{bad}.ics").status_code == 404, bad
     # A personal token does not open the chapter feed (nor the other way round).
-    user_token = feed_token("user", w.chapter.id, 1)
+    user_token = person_feed_token(w.ann)
     assert client.get(f"/calendar/chapter/{user_token}.ics").status_code == 404
     assert client.get(f"/calendar/me/{token}.ics").status_code == 404
 
@@ -217,7 +217,7 @@ def personal_feed_path(client, login_as, user) -> str:
 
 def test_the_personal_feed_holds_only_my_leads_and_sign_ups(w, client, login_as):
     path = personal_feed_path(client, login_as, w.ann)
-    assert path == f"/calendar/me/{feed_token('user', w.ann.id, w.ann.calendar_generation)}.ics"
+    assert path == f"/calendar/me/{person_feed_token(w.ann)}.ics"
     response = client.application.test_client().get(path)
     assert response.status_code == 200
     found = events(response.data)
@@ -244,18 +244,18 @@ def test_regenerating_my_feed_kills_the_old_address(w, client, login_as, post):
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
     # Ben's address is unaffected.
-    ben = feed_token("user", w.ben.id, w.ben.calendar_generation)
+    ben = person_feed_token(w.ben)
     assert client.get(f"/calendar/me/{ben}.ics").status_code == 200
 
 
 def test_a_tampered_personal_token_is_not_found(w, client):
-    token = feed_token("user", w.ann.id, w.ann.calendar_generation)
+    token = person_feed_token(w.ann)
     for bad in tampered(token):
         assert client.get(f"/calendar/me/{bad}.ics").status_code == 404, bad
 
 
 def test_a_disabled_account_has_no_feed(w, client):
-    token = feed_token("user", w.ann.id, w.ann.calendar_generation)
+    token = person_feed_token(w.ann)
     w.ann.active = False
     db.session.commit()
     assert client.get(f"/calendar/me/{token}.ics").status_code == 404
@@ -325,3 +325,22 @@ def test_calendar_page_query_count_does_not_grow_with_the_actions(
     w.chapter = db.session.merge(w.chapter)
     add_actions(50)
     assert queries() == few
+
+
+def test_a_member_who_leaves_loses_the_chapter_feed_and_others_keep_theirs(w, client):
+    ann_feed = f"/calendar/chapter/{chapter_feed_token(w.chapter, w.ann)}.ics"
+    ben_feed = f"/calendar/chapter/{chapter_feed_token(w.chapter, w.ben)}.ics"
+    assert client.get(ann_feed).status_code == 200
+    db.session.scalar(select(Membership).where(Membership.user_id == w.ann.id)).status = "left"
+    db.session.commit()
+    assert client.get(ann_feed).status_code == 404
+    assert client.get(ben_feed).status_code == 200
+
+
+def test_a_new_personal_address_also_replaces_my_chapter_feed(w, client, login_as, post):
+    old = f"/calendar/chapter/{chapter_feed_token(w.chapter, w.ann)}.ics"
+    login_as(w.ann)
+    post("/me/calendar/regenerate")
+    assert client.get(old).status_code == 404
+    new = feed_path(client.get("/c/riverside/calendar").get_data(as_text=True))
+    assert client.get(new).status_code == 200

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from campaigns.models import Action, Campaign, Milestone, SwapRequest, Unavailability
-from campaigns.services import feed_token
+from campaigns.services import chapter_feed_token, person_feed_token
 from chapters.models import Chapter, VisionGoal
 from core.db import utcnow
 from core.extensions import db
@@ -254,12 +254,12 @@ def swap_url(change: str) -> Callable[[World], str]:
 
 
 def chapter_feed(w: World) -> str:
-    return f"/calendar/chapter/{feed_token('chapter', w.a.id, w.a.calendar_generation)}.ics"
+    return f"/calendar/chapter/{chapter_feed_token(w.a, w.people['member_a'])}.ics"
 
 
 def person_feed(w: World) -> str:
     member = w.people["member_a"]
-    return f"/calendar/me/{feed_token('user', member.id, member.calendar_generation)}.ics"
+    return f"/calendar/me/{person_feed_token(member)}.ics"
 
 
 def _routes() -> list[Route]:

@@ -131,3 +131,45 @@ def test_a_stale_write_that_slips_past_the_version_check_is_reported_not_saved(
     db.session.expire_all()
     assert db.session.get(Action, scene["action"]).lead_id == scene["ben"]
     assert db.session.scalar(select(func.count(LeadAssignment.id))) == 0
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="needs PostgreSQL for real concurrent writes")
+def test_the_last_two_endorsements_arriving_together_adopt_the_vision(app):
+    from chapters.models import VisionVersion
+    from chapters.services import propose_vision, respond_to_vision
+
+    chapter = make_chapter("Lakeside", slug="lakeside")
+    people = [
+        make_member(chapter, "member", profession=p).user
+        for p in ("Nursing", "Medicine", "Pharmacy")
+    ]
+    vision = propose_vision(chapter, people[0], "Care for all.", ["One goal"])
+    db.session.commit()
+    ids = {"vision": vision.id, "people": [p.id for p in people]}
+    barrier = threading.Barrier(2, timeout=30)
+    errors: list[str] = []
+
+    def endorse(person_id: int) -> None:
+        with app.app_context():
+            try:
+                version = db.session.get(VisionVersion, ids["vision"])
+                person = db.session.get(User, person_id)
+                _ = version.responses  # read the state before the other commits
+                barrier.wait()
+                respond_to_vision(version, person, "endorse", None, counts=True)
+                db.session.commit()
+            except Exception as exc:  # reported by the assertion below
+                db.session.rollback()
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    # Two of three must endorse (2/3); both arrive at once.
+    threads = [threading.Thread(target=endorse, args=(pid,)) for pid in ids["people"][:2]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    db.session.expire_all()
+    assert db.session.get(VisionVersion, ids["vision"]).status == "adopted"

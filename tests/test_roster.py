@@ -76,8 +76,11 @@ def test_only_faculty_can_be_made_advisors(chapter, client, login_as, post):
     student = make_member(chapter, "member")
     prof = make_member(chapter, "member", kind="faculty", name="Prof Faculty")
     login_as(advisor.user)
+    roster = client.get(f"/c/{chapter.slug}/roster").get_data(as_text=True)
+    student_picker = roster.split(f'name="m{student.id}-role"', 1)[1].split("</select>", 1)[0]
+    assert "Faculty advisor" not in student_picker  # not offered for a student
     page = flashed(client, change_role(post, student, "advisor"))
-    assert "Only faculty or staff can be advisors." in page
+    assert "Choose one of the listed roles." in page
     assert fresh(student).role == "member"
     flashed(client, change_role(post, prof, "advisor"))
     assert fresh(prof).role == "advisor"
@@ -299,3 +302,21 @@ def test_the_page_cost_does_not_grow_with_the_roster(
     add_members(db.session.merge(chapter), 45)
     large = count_queries(client, query_counter, url)
     assert small == large
+
+
+def test_a_leader_leaves_the_advisor_alone_and_keeps_faculty_out_of_leadership(
+    chapter, client, login_as, post
+):
+    leader = make_member(chapter, "leader")
+    advisor = make_member(chapter, "advisor")
+    prof = make_member(chapter, "member", kind="faculty", name="Prof Faculty")
+    login_as(leader.user)
+    roster = client.get(f"/c/{chapter.slug}/roster").get_data(as_text=True)
+    assert f'name="m{advisor.id}-role"' not in roster  # no role picker for the advisor
+    assert f"/roster/{advisor.id}/remove" not in roster
+    assert change_role(post, advisor, "member").status_code == 403
+    assert post(f"/c/{chapter.slug}/roster/{advisor.id}/remove").status_code == 403
+    assert fresh(advisor).role == "advisor" and fresh(advisor).status == "active"
+    page = flashed(client, change_role(post, prof, "leader"))
+    assert "Choose one of the listed roles." in page
+    assert fresh(prof).role == "member"
