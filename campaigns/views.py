@@ -89,6 +89,11 @@ CAMPAIGNS_PER_PAGE = 20
 CALENDAR_WEEKS = 12
 
 
+def _posted_id(value: int | None) -> int | None:
+    """An id from a form, if it could exist (larger ones overflow database integers)."""
+    return value if value is not None and 0 < value < 2**31 else None
+
+
 def _actor() -> User:
     return db.session.get(User, current_user.id)
 
@@ -321,7 +326,11 @@ def pool(slug: str, campaign_id: int):
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
-        user_id = request.form.get("user_id", type=int) or current_user.id
+        user_id = current_user.id
+        if "user_id" in request.form:  # a leader acting for someone else
+            user_id = _posted_id(request.form.get("user_id", type=int))
+            if user_id is None:
+                abort(404)
         change = request.form.get("change")
         if user_id != current_user.id:
             require(manage)
@@ -624,7 +633,8 @@ def assign(slug: str, action_id: int):
     chapter, m, action = get_action_or_404(slug, action_id)
     require(can_manage_campaigns(current_user, m, chapter))
     form = AssignLeadForm()
-    form.user_id.choices = [(form.user_id.data, "")] if form.user_id.data else []
+    # Any id is accepted here; the service checks the person belongs to the chapter.
+    form.user_id.choices = [(form.user_id.data, "")] if _posted_id(form.user_id.data) else []
     if form.validate_on_submit():
         try:
             method = assign_lead(
@@ -666,7 +676,8 @@ def handoff(slug: str, action_id: int):
     chapter, m, action = get_action_or_404(slug, action_id)
     require(m is not None and action.lead_id == current_user.id)
     form = HandOffForm()
-    form.user_id.choices = [(form.user_id.data, "")] if form.user_id.data else []
+    # Any id is accepted here; the service checks the person belongs to the chapter.
+    form.user_id.choices = [(form.user_id.data, "")] if _posted_id(form.user_id.data) else []
     if form.validate_on_submit():
         try:
             hand_off(action, form.user_id.data, form.note.data, _actor(), _posted_version())

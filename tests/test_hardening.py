@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from campaigns.models import Action, LeadAssignment
+from campaigns.models import Action, LeadAssignment, RotationPoolMember
 from core.extensions import db
 from tests.factories import (
     PASSWORD,
@@ -149,3 +149,21 @@ def test_reset_mails_are_limited_per_address_but_the_answer_stays_the_same(app, 
         answers.add((response.status_code, response.location))
     assert answers == {(302, "/login")}
     assert len(sent_mail) == app.config["RESET_MAX_PER_ACCOUNT"]
+
+
+def test_a_huge_person_id_in_a_form_is_refused_without_a_500(world, login_as, post):
+    chapter, leader, _other, campaign, action = world
+    login_as(leader)
+    huge = "9" * 25
+    response = post(
+        f"/c/{chapter.slug}/actions/{action.id}/lead",
+        {"user_id": huge, "reason": "x", "version": action.version},
+    )
+    assert response.status_code == 302
+    response = post(
+        f"/c/{chapter.slug}/campaigns/{campaign.id}/pool", {"user_id": huge, "change": "join"}
+    )
+    assert response.status_code == 404
+    assert not db.session.scalar(
+        select(db.func.count()).select_from(RotationPoolMember)
+    )  # nobody joined, not even the leader
