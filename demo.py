@@ -1,6 +1,6 @@
 """Demo data for `make run`: loaded once into an empty database, never in production."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import click
 from flask import Flask, current_app
@@ -21,7 +21,9 @@ from campaigns.services import (
     local,
     publish_playbook,
     rotation_for,
+    save_action,
     sign_up,
+    to_utc,
 )
 from chapters.models import Chapter
 from chapters.services import (
@@ -259,6 +261,32 @@ def _load_campaigns(staff: User) -> None:
             u for u in students if u.id not in (upcoming[0].lead_id, people["amara@relay.test"].id)
         )
         accept_swap(swap, taker)
+
+    # Two more actions ahead: one led in turn, one still waiting for a lead, so the
+    # leader sees the rotation's suggestion.
+    for days, kind, title, at, location in (
+        (9, "coalition", "Coalition call with the tenants' union", time(17, 30), "Video call"),
+        (12, "social_media", "Social media push before the vote", time(12, 0), "Online"),
+    ):
+        start = to_utc(today + timedelta(days=days), at, riverside.timezone)
+        action = save_action(
+            meet,
+            None,
+            {
+                "kind": kind,
+                "title": title,
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=1),
+                "location": location,
+                "description": "",
+                "capacity": None,
+            },
+            leader,
+        )
+        if days == 9:
+            assign_lead(
+                action, rotation_for(action).suggestion.user_id, leader, None, action.version
+            )
 
     # Harbor City has no adopted vision yet: a draft, and a playbook plan to try.
     create_campaign(
