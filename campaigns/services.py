@@ -34,6 +34,7 @@ from campaigns.playbook_library import (
 )
 from campaigns.rotation import Candidate, Suggestion, suggest_next_lead
 from chapters.models import Chapter, Membership
+from chapters.services import participants
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
@@ -723,17 +724,7 @@ class MemberLeads:
 
 
 def chapter_fairness(chapter: Chapter) -> dict:
-    roster = list(
-        db.session.scalars(
-            select(Membership)
-            .where(
-                Membership.chapter_id == chapter.id,
-                Membership.status == "active",
-                Membership.role.in_(("member", "leader")),
-            )
-            .options(selectinload(Membership.user))
-        )
-    )
+    roster = participants(chapter.id)
     year_start = _year_start_utc(chapter)
     stats = _lead_stats(chapter.id, year_start)
     led = list(

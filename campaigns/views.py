@@ -77,7 +77,7 @@ from campaigns.services import (
 )
 from chapters.access import get_chapter_or_404, require
 from chapters.models import Chapter, Membership
-from chapters.services import adopted_vision
+from chapters.services import adopted_vision, participants
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
@@ -358,19 +358,7 @@ def pool(slug: str, campaign_id: int):
     in_pool = {p.user_id for p in members}
     others = []
     if manage:
-        others = [
-            r
-            for r in db.session.scalars(
-                select(Membership)
-                .where(
-                    Membership.chapter_id == chapter.id,
-                    Membership.status == "active",
-                    Membership.role.in_(("member", "leader")),
-                )
-                .options(selectinload(Membership.user))
-            )
-            if r.user_id not in in_pool
-        ]
+        others = [r for r in participants(chapter.id) if r.user_id not in in_pool]
     return render_template(
         "campaigns/pool.html",
         chapter=chapter,
@@ -519,15 +507,7 @@ def action_page(slug: str, action_id: int):
     if manage and action.status == "planned":
         rotation = rotation_for(action)
         lead_form = AssignLeadForm(version=action.version)
-        members = db.session.scalars(
-            select(Membership)
-            .where(
-                Membership.chapter_id == chapter.id,
-                Membership.status == "active",
-                Membership.role.in_(("member", "leader")),
-            )
-            .options(selectinload(Membership.user))
-        ).all()
+        members = participants(chapter.id)
         lead_form.user_id.choices = sorted(
             ((r.user_id, f"{r.user.display_name} ({r.user.profession})") for r in members),
             key=lambda c: c[1],

@@ -101,6 +101,21 @@ def active_roster(chapter: Chapter) -> list[Membership]:
     )
 
 
+def participants(chapter_id: int) -> list[Membership]:
+    """Active members and leaders (not advisors), with their users: who takes part in actions."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(
+                Membership.chapter_id == chapter_id,
+                Membership.status == "active",
+                Membership.role.in_(("member", "leader")),
+            )
+            .options(selectinload(Membership.user))
+        )
+    )
+
+
 @dataclass(frozen=True)
 class HealthCheck:
     label: str
