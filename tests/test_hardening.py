@@ -167,3 +167,12 @@ def test_a_huge_person_id_in_a_form_is_refused_without_a_500(world, login_as, po
     assert not db.session.scalar(
         select(db.func.count()).select_from(RotationPoolMember)
     )  # nobody joined, not even the leader
+
+
+def test_an_oversized_request_gets_the_413_page_in_the_layout(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/login", data={"email": "x" * 5000, "password": "y"})
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "Upload too large" in html and "Skip to content" in html
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
