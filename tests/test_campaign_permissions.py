@@ -9,10 +9,8 @@ campaigns.* endpoint and method has a row, so a new route without one fails the 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
 
 from accounts.models import User
 from campaigns.models import Action, Campaign, Milestone, SwapRequest, Unavailability
@@ -32,6 +30,7 @@ from tests.factories import (
     make_user,
     make_vision,
 )
+from tests.helpers import is_login_redirect, table_snapshot
 
 SNAPSHOT_TABLES = (
     "campaigns",
@@ -52,21 +51,8 @@ SNAPSHOT_TABLES = (
 
 
 def snapshot() -> dict[str, list]:
-    """Every row a campaigns request could change, read on a connection of its own."""
-    with db.engine.connect() as conn:
-        return {
-            name: [
-                tuple(row)
-                for row in conn.execute(
-                    select(db.metadata.tables[name]).order_by(db.metadata.tables[name].c.id)
-                )
-            ]
-            for name in SNAPSHOT_TABLES
-        }
-
-
-def is_login_redirect(response) -> bool:
-    return response.status_code == 302 and urlsplit(response.location).path == "/login"
+    """Every row a campaigns request could change."""
+    return table_snapshot(SNAPSHOT_TABLES)
 
 
 # --- the world every case runs in -----------------------------------------------------------

@@ -7,7 +7,6 @@ POST changes nothing, and form fields a role may not set are ignored.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +21,7 @@ from tests.factories import (
     make_user,
     make_vision,
 )
+from tests.helpers import is_login_redirect, table_snapshot
 
 # --- shared by the chapters test modules ----------------------------------------------------
 
@@ -40,21 +40,8 @@ SNAPSHOT_TABLES = (
 
 
 def snapshot() -> dict[str, list]:
-    """Every row a chapters request could change, read on a connection of its own."""
-    with db.engine.connect() as conn:
-        return {
-            name: [
-                tuple(row)
-                for row in conn.execute(
-                    select(db.metadata.tables[name]).order_by(db.metadata.tables[name].c.id)
-                )
-            ]
-            for name in SNAPSHOT_TABLES
-        }
-
-
-def is_login_redirect(response) -> bool:
-    return response.status_code == 302 and urlsplit(response.location).path == "/login"
+    """Every row a chapters request could change."""
+    return table_snapshot(SNAPSHOT_TABLES)
 
 
 # --- the world every matrix case runs in ----------------------------------------------------

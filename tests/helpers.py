@@ -1,0 +1,25 @@
+"""Small assertions shared by the permission-matrix test modules."""
+
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from core.extensions import db
+
+
+def table_snapshot(tables: tuple[str, ...]) -> dict[str, list]:
+    """Every row of these tables, read on a connection of its own (to compare before/after)."""
+    with db.engine.connect() as conn:
+        return {
+            name: [
+                tuple(row)
+                for row in conn.execute(
+                    select(db.metadata.tables[name]).order_by(db.metadata.tables[name].c.id)
+                )
+            ]
+            for name in tables
+        }
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code == 302 and urlsplit(response.location).path == "/login"
