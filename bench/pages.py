@@ -29,9 +29,7 @@ from tests.factories import make_user  # noqa: E402
 
 
 def build(members: int, actions: int, url: str, tmp: Path):
-    app = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=str(tmp), WTF_CSRF_ENABLED=False
-    )
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=str(tmp))
     with app.app_context():
         upgrade()
         chapter = Chapter(
