@@ -5,8 +5,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from accounts.services import PolicyError, create_user, end_all_sessions, get_user_by_email
-from core.audit import record_event
+from accounts.services import PolicyError, create_user, get_user_by_email, set_account_active
 from core.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -44,14 +43,7 @@ def _set_active(email: str, active: bool) -> None:
     user = get_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No account uses {email}.")
-    user.active = active
-    if not active:
-        end_all_sessions(user)
-    record_event(
-        "account.enabled" if active else "account.disabled",
-        obj=user,
-        after={"active": active, "via": "cli"},
-    )
+    set_account_active(user, active, actor=None, via="cli")
     db.session.commit()
     click.echo(f"{user.email} is now {'enabled' if active else 'disabled'}.")
 

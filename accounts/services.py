@@ -256,8 +256,9 @@ def update_profile(user: User, display_name: str, profession: str) -> None:
         record_event("profile.updated", obj=user, before=before, after=after)
 
 
-def set_account_active(user: User, active: bool, actor: User) -> None:
-    if user.id == actor.id and not active:
+def set_account_active(user: User, active: bool, actor: User | None, via: str = "web") -> None:
+    """Enable or disable an account; disabling ends all its sessions. `actor` None: the CLI."""
+    if actor is not None and user.id == actor.id and not active:
         raise PolicyError("You cannot disable your own account.")
     if user.active == active:
         return
@@ -269,7 +270,7 @@ def set_account_active(user: User, active: bool, actor: User) -> None:
         actor=actor,
         obj=user,
         before={"active": not active},
-        after={"active": active},
+        after={"active": active, "via": via},
     )
 
 

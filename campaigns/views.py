@@ -515,16 +515,17 @@ def action_page(slug: str, action_id: int):
         if rotation.suggestion:
             lead_form.user_id.data = rotation.suggestion.user_id
     is_lead = action.lead_id == current_user.id
-    pool = pool_members(action.campaign_id) if is_lead else []
+    open_swap = db.session.scalar(
+        select(SwapRequest).where(SwapRequest.action_id == action.id, SwapRequest.status == "open")
+    )
+    # The pool is needed for the lead's hand-off picker and to offer an open swap.
+    pool = pool_members(action.campaign_id) if is_lead or open_swap else []
     handoff_form = None
     if is_lead and action.status == "planned":
         handoff_form = HandOffForm(version=action.version)
         handoff_form.user_id.choices = [
             (p.user_id, p.user.display_name) for p in pool if p.user_id != current_user.id
         ]
-    open_swap = db.session.scalar(
-        select(SwapRequest).where(SwapRequest.action_id == action.id, SwapRequest.status == "open")
-    )
     history = list(
         db.session.scalars(
             select(LeadAssignment)
@@ -557,9 +558,7 @@ def action_page(slug: str, action_id: int):
         history=history,
         button=EmptyForm(),
         started=action.starts_at <= now,
-        in_pool=any(p.user_id == current_user.id for p in pool_members(action.campaign_id))
-        if open_swap
-        else False,
+        in_pool=any(p.user_id == current_user.id for p in pool),
     )
 
 
