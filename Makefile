@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test browser-test lint format migrate vendor clean
+.PHONY: run test browser-test lint format migrate vendor clean bench-deps bench bench-pages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,21 @@ browser-test: $(STAMP)
 		echo "  sudo apt-get install chromium   (Debian; or set CHROMIUM=/path/to/chromium)" >&2; \
 		exit 1; }
 	RELAY_CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest -p no:xdist tests_browser $(PYTEST_ARGS)
+
+# Benchmarks (not part of `make test`; README "Performance"): bench/load.py needs wrk.
+bench-deps:
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; \
+		else \
+			echo "bench/load.py needs wrk: sudo apt-get install -y wrk" >&2; exit 1; \
+		fi; }
+
+bench: $(STAMP) bench-deps
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+bench-pages: $(STAMP)
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
