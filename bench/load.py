@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,6 +188,24 @@ def start_gunicorn(name: str, target: str, env: dict, workers: int, logdir: Path
             pass
         time.sleep(0.3)
     raise RuntimeError(f"gunicorn for {name} did not answer within 30 s; see {log}")
+
+
+def drain(server: Server, workers: int, path: str) -> float:
+    """Wait until the requests wrk left queued are served: sync workers still answer
+    every connection in their backlog after wrk hangs up, which would slow the next run.
+    One cheap request per worker, all at once, come back only when the queue ahead of
+    them is through. Returns the seconds waited."""
+    t = time.perf_counter()
+
+    def one(_n):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
+        conn.request("GET", path, headers={"User-Agent": USER_AGENT})
+        conn.getresponse().read()
+        conn.close()
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, range(workers)))
+    return time.perf_counter() - t
 
 
 def stop(server: Server) -> None:
@@ -435,6 +454,7 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows up when piped to a file
     if args.threads > args.connections:
         parser.error("--threads must not exceed --connections")
 
@@ -470,16 +490,22 @@ def main() -> None:
             if seconds(args.warmup) > 0:
                 print(f"Warming up ({args.warmup} per page)...")
                 run_wrk(wrk, args, "hello", hello.base + "/", {}, duration=args.warmup)
+                drain(hello, args.workers, "/")
                 for t in pages:
-                    run_wrk(
-                        wrk, args, t.name, relay.base + t.path, t.all_headers(), t.ok, args.warmup
-                    )
+                    url = relay.base + t.path
+                    run_wrk(wrk, args, t.name, url, t.all_headers(), t.ok, args.warmup)
+                    drain(relay, args.workers, "/login")
 
             hellos = [run_wrk(wrk, args, "hello", hello.base + "/", {})]
+            drain(hello, args.workers, "/")
             runs = []
             for t in pages:
                 run = run_wrk(wrk, args, t.name, relay.base + t.path, t.all_headers(), t.ok)
+                waited = drain(relay, args.workers, "/login")
+                if waited > 1:
+                    print(f"  ({t.name}: {waited:.1f} s to serve what wrk left queued)")
                 hellos.append(run_wrk(wrk, args, "hello", hello.base + "/", {}))
+                drain(hello, args.workers, "/")
                 adjacent = (hellos[-2].rate + hellos[-1].rate) / 2
                 print(
                     f"  {t.name:<18} {run.rate:7.1f} req/s   hello {hellos[-2].rate:7.1f} / "
@@ -501,6 +527,8 @@ def main() -> None:
     notes = []
     for t, run, _ in runs:
         odd = {s: n for s, n in run.statuses.items() if s not in t.ok}
+        if run.rate == 0:
+            notes.append(f"{t.name}: no response completed within the run")
         if t.note:
             notes.append(f"{t.name}: {t.note}; statuses {run.statuses}")
         elif odd:
