@@ -36,9 +36,11 @@ browser-test: $(STAMP)
 		exit 1; }
 	RELAY_CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest -p no:xdist tests_browser $(PYTEST_ARGS)
 
+# Style and types; CI runs this before the tests. mypy's settings are in pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .
