@@ -28,7 +28,7 @@ class Suggestion:
     reason: str
 
 
-def _sort_key(c: Candidate, previous_profession: str | None):
+def _sort_key(c: Candidate, previous_profession: str | None) -> tuple[int, int, float, int, int]:
     never = c.last_led_at is None
     return (
         c.leads_this_year,

@@ -14,6 +14,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_wtf.csrf import generate_csrf
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -23,6 +24,28 @@ from core import create_app
 from core.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Hypothesis: the property tests check rules, not speed. "ci" (the default) has no
+# deadline and no too-slow health check, so a busy machine never fails them; the same
+# examples every run, so a failure reproduces; and fewer of them in each xdist worker,
+# since `make test` shares two cores. HYPOTHESIS_PROFILE=explore searches at random and
+# much wider, for when a rule changes. Tests set no settings of their own.
+settings.register_profile(
+    "ci",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    max_examples=50 if "PYTEST_XDIST_WORKER" in os.environ else 100,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile(
+    "explore",
+    deadline=None,
+    max_examples=1000,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _worker_db_url(worker: str) -> str:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from campaigns.fairness import gini, profession_shares, share_who_led
@@ -34,7 +34,6 @@ def test_gini_matches_the_mean_absolute_difference_definition():
     assert gini([4, 1, 3, 2]) == pytest.approx(0.25)
 
 
-@settings(max_examples=150, deadline=None)
 @given(st.lists(st.integers(0, 20), min_size=1, max_size=30), st.integers(1, 5))
 def test_gini_is_bounded_and_ignores_order_and_scale(counts, factor):
     n = len(counts)

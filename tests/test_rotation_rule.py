@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from campaigns.rotation import Candidate, suggest_next_lead
@@ -128,7 +128,6 @@ def pools(draw, min_size=1, max_size=8):
     ]
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     ids=st.lists(st.integers(1, 500), min_size=1, max_size=8, unique=True),
     data=st.data(),
@@ -165,7 +164,6 @@ def test_nobody_leads_twice_before_everyone_has_led_once(ids, data, start_count,
         assert sorted(picks[start : start + len(pool)]) == sorted(pool), picks
 
 
-@settings(max_examples=200, deadline=None)
 @given(candidates=pools(), previous=st.none() | professions, cap=st.integers(1, 3))
 def test_the_suggestion_is_never_unavailable_or_at_the_cap(candidates, previous, cap):
     suggestion = suggest_next_lead(candidates, previous, cap)
@@ -181,7 +179,6 @@ def test_the_suggestion_is_never_unavailable_or_at_the_cap(candidates, previous,
     assert chosen.leads_this_year == min(c.leads_this_year for c in eligible)
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     candidates=pools(),
     previous=st.none() | professions,
