@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from campaigns.models import Action, Campaign, Milestone
-from campaigns.services import chapter_feed_token, person_feed_token
+from campaigns.services.calendars import chapter_feed_token, person_feed_token
 from chapters.models import Chapter, Membership
 from core.db import utcnow
 from core.extensions import db
