@@ -1,5 +1,7 @@
 """Routes for who leads: the rotation pool, assigning, handing off, swaps and fairness."""
 
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -101,7 +103,7 @@ def assign(slug: str, action_id: int):
     form.user_id.choices = [(form.user_id.data, "")] if _posted_id(form.user_id.data) else []
     if form.validate_on_submit():
         version = _posted_version()
-        with attempt(stale=lambda: lead_conflict_message(action_id)) as done:
+        with attempt(stale=partial(lead_conflict_message, action_id)) as done:
             method = assign_lead(
                 action, form.user_id.data, current_actor(), form.reason.data, version
             )
@@ -121,7 +123,7 @@ def handoff(slug: str, action_id: int):
     form.user_id.choices = [(form.user_id.data, "")] if _posted_id(form.user_id.data) else []
     if form.validate_on_submit():
         version = _posted_version()
-        with attempt("Handed off with your note.", stale=lambda: lead_conflict_message(action_id)):
+        with attempt("Handed off with your note.", stale=partial(lead_conflict_message, action_id)):
             hand_off(action, form.user_id.data, form.note.data, current_actor(), version)
     else:
         flash("Choose who takes over and write a note for them.", "error")
@@ -156,7 +158,7 @@ def swap_change(slug: str, swap_id: int, change: str):
             )
         )
     if EmptyForm().validate_on_submit():
-        stale = lambda: lead_conflict_message(action_id)  # noqa: E731
+        stale = partial(lead_conflict_message, action_id)
         if change == "accept":
             with attempt("You now lead this action.", stale=stale):
                 accept_swap(swap_request, current_actor())
