@@ -10,21 +10,11 @@ from sqlalchemy import func, select
 from accounts.models import User
 from accounts.services import create_user
 from campaigns.playbook_library import BUILT_IN_BY_SLUG
-from campaigns.services import (
-    accept_swap,
-    add_unavailability,
-    ask_swap,
-    assign_lead,
-    change_campaign_status,
-    create_campaign,
-    join_pool,
-    local,
-    publish_playbook,
-    rotation_for,
-    save_action,
-    sign_up,
-    to_utc,
-)
+from campaigns.services.actions import save_action, sign_up
+from campaigns.services.campaigns import change_campaign_status, create_campaign
+from campaigns.services.leads import accept_swap, ask_swap, assign_lead, rotation_for
+from campaigns.services.playbooks import publish_playbook
+from campaigns.services.pool import add_unavailability, join_pool
 from chapters.models import Chapter
 from chapters.services import (
     accept_invitation,
@@ -37,6 +27,7 @@ from chapters.services import (
 from core.db import utcnow
 from core.extensions import db
 from core.mail import deliver
+from core.timefmt import local, to_utc
 
 DEMO_PASSWORD = "relay-demo-2026"  # noqa: S105 - printed on purpose; demo data only
 

@@ -8,7 +8,7 @@ from campaigns import views  # noqa: E402,F401  (routes register on import)
 
 
 def _home_panels(chapter):
-    from campaigns.services import chapter_home_panels
+    from campaigns.services.campaigns import chapter_home_panels
 
     return chapter_home_panels(chapter)
 

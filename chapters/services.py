@@ -108,8 +108,7 @@ def participants(chapter_id: int) -> list[Membership]:
             select(Membership)
             .where(
                 Membership.chapter_id == chapter_id,
-                Membership.status == "active",
-                Membership.role.in_(("member", "leader")),
+                participant_clause(),
             )
             .options(selectinload(Membership.user))
         )
@@ -571,3 +570,8 @@ def vision_history(chapter: Chapter) -> list[VisionVersion]:
             .order_by(VisionVersion.number.desc())
         )
     )
+
+
+def participant_clause():
+    """Who takes part in actions, as SQL: an active member or leader (not an advisor)."""
+    return (Membership.status == "active") & Membership.role.in_(("member", "leader"))

@@ -10,11 +10,12 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from accounts.models import User
-from campaigns.models import Action, Campaign, Milestone
-from campaigns.services import chapter_feed_token, person_feed_token
+from campaigns.models import Action, Campaign, Milestone, Unavailability
+from campaigns.services.calendars import chapter_feed_token, person_feed_token
 from chapters.models import Chapter, Membership
 from core.db import utcnow
 from core.extensions import db
+from core.models import AuditEvent
 from tests.factories import (
     make_action,
     make_campaign,
@@ -344,3 +345,25 @@ def test_a_new_personal_address_also_replaces_my_chapter_feed(w, client, login_a
     assert client.get(old).status_code == 404
     new = feed_path(client.get("/c/riverside/calendar").get_data(as_text=True))
     assert client.get(new).status_code == 200
+
+
+def test_new_feed_addresses_and_unavailable_dates_are_audited(w, client, login_as, post):
+    def audited() -> list[tuple[str, str | None]]:
+        rows = db.session.execute(
+            select(AuditEvent.action, AuditEvent.object_type).order_by(AuditEvent.id)
+        ).all()
+        return [tuple(r) for r in rows]
+
+    login_as(w.leader)
+    post("/c/riverside/calendar/regenerate")
+    post("/me/calendar/regenerate")
+    first = utcnow().date() + timedelta(days=3)
+    post("/me/availability", {"start_date": first.isoformat(), "end_date": first.isoformat()})
+    row = db.session.scalar(select(Unavailability).where(Unavailability.user_id == w.leader.id))
+    post(f"/me/availability/{row.id}/delete")
+    assert audited()[-4:] == [
+        ("calendar.regenerated", "chapters"),
+        ("calendar.regenerated", "users"),
+        ("unavailability.added", "unavailabilities"),
+        ("unavailability.removed", "unavailabilities"),
+    ]

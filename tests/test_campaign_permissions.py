@@ -14,7 +14,7 @@ import pytest
 
 from accounts.models import User
 from campaigns.models import Action, Campaign, Milestone, SwapRequest, Unavailability
-from campaigns.services import chapter_feed_token, person_feed_token
+from campaigns.services.calendars import chapter_feed_token, person_feed_token
 from chapters.models import Chapter, VisionGoal
 from core.db import utcnow
 from core.extensions import db

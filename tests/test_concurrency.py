@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.models import User
 from campaigns.models import Action, LeadAssignment
-from campaigns.services import ConflictError, assign_lead
+from campaigns.services.leads import ConflictError, assign_lead
 from core.extensions import db
 from tests.factories import add_to_pool, make_action, make_campaign, make_chapter, make_member
 
@@ -106,7 +106,7 @@ def test_a_stale_write_that_slips_past_the_version_check_is_reported_not_saved(
     app, scene, client, login_as, post, monkeypatch
 ):
     """If the row changes between the check and the write, the version column still catches it."""
-    import campaigns.services as services
+    import campaigns.services.leads as services
 
     url = f"/c/riverside/actions/{scene['action']}"
     login_as(db.session.get(User, scene["leo"]))

@@ -129,7 +129,7 @@ def test_a_duplicate_submit_is_answered_without_a_500(world, client, login_as, p
     def clash(*_args, **_kwargs):
         raise IntegrityError("INSERT ...", {}, Exception("duplicate key"))
 
-    monkeypatch.setattr("campaigns.views.join_pool", clash)
+    monkeypatch.setattr("campaigns.views.leads.join_pool", clash)
     response = post(
         f"/c/{chapter.slug}/campaigns/{campaign.id}/pool",
         {"change": "join"},

@@ -1,0 +1,1 @@
+"""Campaign operations, one module per sub-domain. They change rows and flush; views commit."""

@@ -1,0 +1,99 @@
+"""Actions of a campaign and who signed up for them."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from campaigns.models import Action, ActionSignup, Campaign
+from campaigns.services.campaigns import field_values, require_open_campaign
+from campaigns.services.leads import cancel_open_swaps
+from core.audit import record_event
+from core.db import utcnow
+from core.errors import PolicyError
+from core.extensions import db
+from core.locking import lock_row
+
+ACTION_FIELDS = ("kind", "title", "starts_at", "ends_at", "location", "description", "capacity")
+
+
+def save_action(campaign: Campaign, action: Action | None, data: dict, actor: User) -> Action:
+    require_open_campaign(campaign)
+    if data["ends_at"] <= data["starts_at"]:
+        raise PolicyError("The action must end after it starts.")
+    before = None if action is None else field_values(action, ACTION_FIELDS)
+    if action is None:
+        action = Action(campaign=campaign)
+        db.session.add(action)
+    for f in ACTION_FIELDS:
+        setattr(action, f, data[f])
+    db.session.flush()
+    record_event(
+        "action.saved",
+        actor=actor,
+        obj=action,
+        chapter_id=campaign.chapter_id,
+        before=before,
+        after=field_values(action, ACTION_FIELDS),
+    )
+    return action
+
+
+def change_action_status(action: Action, status: str, actor: User) -> None:
+    require_open_campaign(action.campaign)
+    if action.status != "planned" or status not in ("done", "cancelled"):
+        raise PolicyError("Only a planned action can be marked done or cancelled.")
+    if status == "done" and action.starts_at > utcnow():
+        raise PolicyError("An action can be marked done once it has started.")
+    action.status = status
+    # An open swap request no longer applies to an action that is over.
+    cancel_open_swaps(action, actor, f"action {status}")
+    record_event(
+        f"action.{status}",
+        actor=actor,
+        obj=action,
+        chapter_id=action.campaign.chapter_id,
+        before={"status": "planned"},
+        after={"status": status},
+    )
+
+
+def sign_up(action: Action, user: User) -> None:
+    require_open_campaign(action.campaign)
+    if action.status != "planned" or action.starts_at <= utcnow():
+        raise PolicyError("Sign-up is closed: this action has already started or is not planned.")
+    # Lock the action (PostgreSQL) so two people cannot both take its last place.
+    lock_row(action)
+    taken = db.session.scalars(
+        select(ActionSignup.user_id).where(ActionSignup.action_id == action.id)
+    ).all()
+    if user.id in taken:
+        raise PolicyError("You are already signed up.")
+    if action.capacity is not None and len(taken) >= action.capacity:
+        places = "place" if action.capacity == 1 else "places"
+        raise PolicyError(f"This action is full ({action.capacity} {places}).")
+    action.signups.append(ActionSignup(user_id=user.id))
+    db.session.flush()
+    record_event("action.signed_up", actor=user, obj=action, chapter_id=action.campaign.chapter_id)
+
+
+def withdraw_signup(action: Action, user: User) -> None:
+    signup = next((s for s in action.signups if s.user_id == user.id), None)
+    if signup is None:
+        raise PolicyError("You are not signed up for this action.")
+    if action.starts_at <= utcnow():
+        raise PolicyError("This action has already started.")
+    action.signups.remove(signup)
+    db.session.flush()
+    record_event("action.withdrawn", actor=user, obj=action, chapter_id=action.campaign.chapter_id)
+
+
+def action_signups(action_id: int) -> list[ActionSignup]:
+    """Who signed up, first come first, with their users."""
+    return list(
+        db.session.scalars(
+            select(ActionSignup)
+            .where(ActionSignup.action_id == action_id)
+            .options(selectinload(ActionSignup.user))
+            .order_by(ActionSignup.created_at)
+        )
+    )

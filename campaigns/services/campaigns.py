@@ -1,0 +1,280 @@
+"""Campaigns and their milestones: create, edit, status, progress, and the pages that list them."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from campaigns.models import (
+    CAMPAIGN_STATUSES,
+    CAMPAIGN_TRANSITIONS,
+    Action,
+    ActionSignup,
+    Campaign,
+    Milestone,
+)
+from campaigns.playbook_library import PlaybookPlan, lay_out
+from chapters.models import Chapter
+from core.audit import record_event
+from core.db import utcnow
+from core.errors import PolicyError
+from core.extensions import db
+from core.timefmt import local
+
+CAMPAIGNS_PER_PAGE = 20
+
+CAMPAIGN_FIELDS = (
+    "title",
+    "issue",
+    "target_community",
+    "decision_maker",
+    "objective",
+    "goal_id",
+    "start_date",
+    "end_date",
+)
+
+
+def field_values(obj, fields) -> dict:
+    """The named fields of a row, for an audit event's before and after."""
+    return {f: getattr(obj, f) for f in fields}
+
+
+def require_open_campaign(campaign: Campaign) -> None:
+    """An archived campaign is a read-only record."""
+    if campaign.status == "archived":
+        raise PolicyError("This campaign is archived; its plan can no longer change.")
+
+
+# --- changing campaigns ---------------------------------------------------------------------
+
+
+def create_campaign(
+    chapter: Chapter, data: dict, actor: User, plan: PlaybookPlan | None = None
+) -> Campaign:
+    campaign = Campaign(
+        chapter=chapter,
+        created_by_id=actor.id,
+        status="draft",
+        playbook_slug=plan.slug if plan else None,
+        **{f: data[f] for f in CAMPAIGN_FIELDS},
+    )
+    if campaign.end_date < campaign.start_date:
+        raise PolicyError("The campaign cannot end before it starts.")
+    db.session.add(campaign)
+    db.session.flush()
+    if plan is not None:
+        milestones, actions = lay_out(plan, campaign.start_date, chapter.timezone)
+        for pm in milestones:
+            db.session.add(
+                Milestone(
+                    campaign=campaign, title=pm.title, criteria=pm.criteria, due_date=pm.due_date
+                )
+            )
+        for pa in actions:
+            db.session.add(
+                Action(
+                    campaign=campaign,
+                    title=pa.title,
+                    kind=pa.kind,
+                    description=pa.description,
+                    starts_at=pa.starts_at,
+                    ends_at=pa.ends_at,
+                )
+            )
+        latest = max(
+            [m.due_date for m in milestones]
+            + [local(a.starts_at, chapter.timezone).date() for a in actions],
+            default=campaign.end_date,
+        )
+        campaign.end_date = max(campaign.end_date, latest)
+        db.session.flush()
+    record_event(
+        "campaign.created",
+        actor=actor,
+        obj=campaign,
+        chapter_id=chapter.id,
+        after={**field_values(campaign, CAMPAIGN_FIELDS), "playbook": plan.slug if plan else None},
+    )
+    return campaign
+
+
+def update_campaign(campaign: Campaign, data: dict, actor: User) -> None:
+    require_open_campaign(campaign)
+    if data["end_date"] < data["start_date"]:
+        raise PolicyError("The campaign cannot end before it starts.")
+    before = field_values(campaign, CAMPAIGN_FIELDS)
+    for f in CAMPAIGN_FIELDS:
+        setattr(campaign, f, data[f])
+    after = field_values(campaign, CAMPAIGN_FIELDS)
+    if before != after:
+        record_event(
+            "campaign.updated",
+            actor=actor,
+            obj=campaign,
+            chapter_id=campaign.chapter_id,
+            before=before,
+            after=after,
+        )
+
+
+def change_campaign_status(campaign: Campaign, status: str, actor: User) -> None:
+    if status not in CAMPAIGN_TRANSITIONS.get(campaign.status, ()):
+        label = campaign.status_label.lower()
+        article = "An" if label[:1] in "aeiou" else "A"
+        raise PolicyError(f"{article} {label} campaign cannot become {status}.")
+    if status == "active" and campaign.goal_id is None:
+        raise PolicyError(
+            "Link the campaign's objective to a goal of the adopted vision before activating it."
+        )
+    before = campaign.status
+    campaign.status = status
+    record_event(
+        f"campaign.{status}",
+        actor=actor,
+        obj=campaign,
+        chapter_id=campaign.chapter_id,
+        before={"status": before},
+        after={"status": status},
+    )
+
+
+def save_milestone(campaign: Campaign, milestone: Milestone | None, data: dict, actor: User):
+    require_open_campaign(campaign)
+    fields = ("title", "criteria", "due_date")
+    before = None if milestone is None else field_values(milestone, fields)
+    if milestone is None:
+        milestone = Milestone(campaign=campaign)
+        db.session.add(milestone)
+    elif milestone.status in ("submitted", "approved"):
+        raise PolicyError("A milestone that is submitted or signed off cannot be edited here.")
+    milestone.title, milestone.criteria, milestone.due_date = (
+        data["title"],
+        data["criteria"],
+        data["due_date"],
+    )
+    db.session.flush()
+    record_event(
+        "milestone.saved",
+        actor=actor,
+        obj=milestone,
+        chapter_id=campaign.chapter_id,
+        before=before,
+        after=field_values(milestone, fields),
+    )
+    return milestone
+
+
+# --- reading campaigns ----------------------------------------------------------------------
+
+
+def chapter_campaigns(chapter: Chapter, status: str, page: int) -> Pagination:
+    """One page of the chapter's campaigns, newest first; `status` filters when it is one."""
+    query = select(Campaign).where(Campaign.chapter_id == chapter.id)
+    if status in CAMPAIGN_STATUSES:
+        query = query.where(Campaign.status == status)
+    query = query.order_by(Campaign.start_date.desc(), Campaign.id.desc())
+    return db.paginate(query, page=page, per_page=CAMPAIGNS_PER_PAGE, error_out=False)
+
+
+@dataclass
+class CampaignPlan:
+    """A campaign's actions and milestones in date order, for its page."""
+
+    timeline: list[tuple[str, date, Action | Milestone]]
+    signup_counts: dict[int, int]
+    leads: list[str]
+
+
+def campaign_plan(campaign: Campaign) -> CampaignPlan:
+    tz = campaign.chapter.timezone
+    actions = list(
+        db.session.scalars(
+            select(Action)
+            .where(Action.campaign_id == campaign.id)
+            .options(selectinload(Action.lead))
+            .order_by(Action.starts_at)
+        )
+    )
+    milestones = list(
+        db.session.scalars(
+            select(Milestone)
+            .where(Milestone.campaign_id == campaign.id)
+            .order_by(Milestone.due_date)
+        )
+    )
+    signup_counts = dict(
+        db.session.execute(
+            select(ActionSignup.action_id, func.count(ActionSignup.id))
+            .join(Action)
+            .where(Action.campaign_id == campaign.id)
+            .group_by(ActionSignup.action_id)
+        ).all()
+    )
+    timeline = sorted(
+        [("action", local(a.starts_at, tz).date(), a) for a in actions]
+        + [("milestone", ms.due_date, ms) for ms in milestones],
+        key=lambda item: (item[1], item[0] == "action"),
+    )
+    leads = sorted({a.lead.display_name for a in actions if a.lead})
+    return CampaignPlan(timeline, signup_counts, leads)
+
+
+def campaign_progress(campaign_id: int) -> dict:
+    """Counts for the progress bar, in two GROUP BY queries."""
+    actions = dict(
+        db.session.execute(
+            select(Action.status, func.count(Action.id))
+            .where(Action.campaign_id == campaign_id)
+            .group_by(Action.status)
+        ).all()
+    )
+    milestones = dict(
+        db.session.execute(
+            select(Milestone.status, func.count(Milestone.id))
+            .where(Milestone.campaign_id == campaign_id)
+            .group_by(Milestone.status)
+        ).all()
+    )
+    return {
+        "actions_done": actions.get("done", 0),
+        "actions_total": actions.get("done", 0) + actions.get("planned", 0),
+        "milestones_approved": milestones.get("approved", 0),
+        "milestones_total": sum(milestones.values()),
+    }
+
+
+def chapter_home_panels(chapter: Chapter) -> dict:
+    """Active campaigns, the next actions and milestones awaiting sign-off, for the chapter home."""
+    now = utcnow()
+    return {
+        "active_campaigns": db.session.scalars(
+            select(Campaign)
+            .where(Campaign.chapter_id == chapter.id, Campaign.status == "active")
+            .order_by(Campaign.end_date)
+            .limit(10)
+        ).all(),
+        "upcoming_actions": db.session.scalars(
+            select(Action)
+            .join(Campaign)
+            .where(
+                Campaign.chapter_id == chapter.id,
+                Action.status == "planned",
+                Action.starts_at >= now,
+            )
+            .options(selectinload(Action.lead))
+            .order_by(Action.starts_at)
+            .limit(5)
+        ).all(),
+        "pending_signoffs": db.session.scalars(
+            select(Milestone)
+            .join(Campaign)
+            .where(Campaign.chapter_id == chapter.id, Milestone.status == "submitted")
+            .options(selectinload(Milestone.campaign))
+            .order_by(Milestone.due_date)
+            .limit(10)
+        ).all(),
+    }

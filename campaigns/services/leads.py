@@ -1,0 +1,270 @@
+"""Who leads an action: the rotation's suggestion, assigning, handing off and swapping."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from campaigns.models import Action, LeadAssignment, SwapRequest
+from campaigns.rotation import Candidate, Suggestion, suggest_next_lead
+from campaigns.services.campaigns import require_open_campaign
+from campaigns.services.pool import (
+    chapter_participant,
+    lead_stats,
+    pool_members,
+    unavailable_on,
+    year_start_utc,
+)
+from core.audit import record_event
+from core.db import utcnow
+from core.errors import PolicyError
+from core.extensions import db
+from core.timefmt import local
+
+
+class ConflictError(PolicyError):
+    """Someone else changed the object first; the message says what it is now."""
+
+
+SWAP_LAPSED = "The lead of this action changed; the swap no longer applies."
+
+# --- the rotation's suggestion --------------------------------------------------------------
+
+
+def _previous_lead_profession(action: Action) -> str | None:
+    return db.session.scalar(
+        select(User.profession)
+        .join(Action, Action.lead_id == User.id)
+        .where(
+            Action.campaign_id == action.campaign_id,
+            Action.id != action.id,
+            Action.starts_at <= action.starts_at,
+            Action.status != "cancelled",
+        )
+        .order_by(Action.starts_at.desc())
+        .limit(1)
+    )
+
+
+@dataclass
+class RotationView:
+    suggestion: Suggestion | None
+    candidates: list[tuple[User, Candidate]]
+    previous_profession: str | None
+
+
+def rotation_for(action: Action) -> RotationView:
+    """The pool's candidates for leading this action, and the suggested one."""
+    campaign = action.campaign
+    chapter = campaign.chapter
+    pool = pool_members(campaign.id)
+    stats = lead_stats(chapter.id, year_start_utc(chapter))
+    day = local(action.starts_at, chapter.timezone).date()
+    away = unavailable_on([p.user_id for p in pool], day)
+    candidates = []
+    for p in pool:
+        n, last, open_ = stats.get(p.user_id, (0, None, 0))
+        candidates.append(
+            (p.user, Candidate(p.user_id, p.user.profession, n, last, open_, p.user_id in away))
+        )
+    previous = _previous_lead_profession(action)
+    suggestion = suggest_next_lead(
+        [c for _u, c in candidates if c.user_id != action.lead_id],
+        previous,
+        current_app.config["ROTATION_OPEN_LEAD_CAP"],
+    )
+    return RotationView(suggestion, candidates, previous)
+
+
+# --- changing the lead ----------------------------------------------------------------------
+
+
+def _set_lead(
+    action: Action,
+    user_id: int | None,
+    actor: User,
+    method: str,
+    reason: str | None,
+    suggested: int | None = None,
+) -> None:
+    """Every lead change goes through here: recorded, and any open swap of the old lead lapses."""
+    cancel_open_swaps(action, actor, "lead changed")
+    previous = action.lead_id
+    action.lead_id = user_id
+    if method != "handoff":
+        action.handoff_note = None
+    db.session.add(
+        LeadAssignment(
+            action_id=action.id,
+            user_id=user_id,
+            previous_user_id=previous,
+            assigned_by_id=actor.id,
+            method=method,
+            reason=reason,
+            suggested_user_id=suggested,
+        )
+    )
+    db.session.flush()  # the version column makes a concurrent change fail here
+    record_event(
+        "action.lead_changed",
+        actor=actor,
+        obj=action,
+        chapter_id=action.campaign.chapter_id,
+        before={"lead_id": previous},
+        after={"lead_id": user_id, "method": method, "reason": reason},
+    )
+
+
+def _check_version(action: Action, expected_version: int) -> None:
+    if action.version != expected_version:
+        who = action.lead.display_name if action.lead else "nobody"
+        raise ConflictError(
+            f"Someone changed this action while you were deciding. Its lead is now {who}; "
+            "check and try again."
+        )
+
+
+def lead_conflict_message(action_id: int) -> str:
+    """What to tell someone whose lead change lost a race, read after the rollback."""
+    current = db.session.get(Action, action_id)
+    who = current.lead.display_name if current and current.lead else "nobody"
+    return (
+        f"Someone changed this action at the same time. Its lead is now {who}; nothing of yours "
+        "was saved. Check and try again."
+    )
+
+
+def assign_lead(
+    action: Action, user_id: int, actor: User, reason: str | None, expected_version: int
+) -> str:
+    """Assign the lead. Taking the rotation's suggestion needs no reason; anyone else does."""
+    require_open_campaign(action.campaign)
+    _check_version(action, expected_version)
+    if action.status != "planned":
+        raise PolicyError("Only a planned action can get a new lead.")
+    if user_id == action.lead_id:
+        raise PolicyError("That person already leads this action.")
+    if chapter_participant(action.campaign.chapter_id, user_id) is None:
+        raise PolicyError("The lead must be an active member of the chapter.")
+    view = rotation_for(action)
+    suggested = view.suggestion.user_id if view.suggestion else None
+    reason = (reason or "").strip() or None
+    if user_id == suggested:
+        method = "suggested"
+    else:
+        if not reason:
+            raise PolicyError(
+                "Picking someone other than the suggested lead needs a reason; it is recorded."
+            )
+        method = "override"
+    _set_lead(action, user_id, actor, method, reason, suggested)
+    return method
+
+
+def hand_off(
+    action: Action, to_user_id: int, note: str, actor: User, expected_version: int
+) -> None:
+    """The lead passes the action to a pool member, with a note for them."""
+    require_open_campaign(action.campaign)
+    _check_version(action, expected_version)
+    if action.status != "planned":
+        raise PolicyError("Only a planned action can be handed off.")
+    if action.lead_id != actor.id:
+        raise PolicyError("Only the action's lead can hand it off.")
+    if not note.strip():
+        raise PolicyError("Write a note for the next lead: what is done and what is left.")
+    if (
+        to_user_id not in {p.user_id for p in pool_members(action.campaign_id)}
+        or to_user_id == actor.id
+    ):
+        raise PolicyError("Hand off to another member of the campaign's rotation pool.")
+    _set_lead(action, to_user_id, actor, "handoff", note.strip())
+    action.handoff_note = note.strip()
+
+
+def lead_history(action_id: int) -> list[LeadAssignment]:
+    """Every lead change of the action, newest first."""
+    return list(
+        db.session.scalars(
+            select(LeadAssignment)
+            .where(LeadAssignment.action_id == action_id)
+            .options(selectinload(LeadAssignment.user), selectinload(LeadAssignment.assigned_by))
+            .order_by(LeadAssignment.created_at.desc())
+        )
+    )
+
+
+# --- swaps ----------------------------------------------------------------------------------
+
+
+def open_swap(action_id: int) -> SwapRequest | None:
+    """The action's open swap request (there is at most one)."""
+    return db.session.scalar(
+        select(SwapRequest).where(SwapRequest.action_id == action_id, SwapRequest.status == "open")
+    )
+
+
+def cancel_open_swaps(action: Action, actor: User, why: str) -> None:
+    """An open swap asks for the current lead's place; it lapses when that place changes."""
+    for swap in db.session.scalars(
+        select(SwapRequest).where(SwapRequest.action_id == action.id, SwapRequest.status == "open")
+    ):
+        swap.status, swap.resolved_at = "cancelled", utcnow()
+        record_event(
+            "swap.cancelled",
+            actor=actor,
+            obj=swap,
+            chapter_id=action.campaign.chapter_id,
+            after={"reason": why},
+        )
+
+
+def ask_swap(action: Action, actor: User, note: str) -> SwapRequest:
+    require_open_campaign(action.campaign)
+    if action.lead_id != actor.id:
+        raise PolicyError("Only the action's lead can ask for a swap.")
+    if action.status != "planned":
+        raise PolicyError("Only a planned action can be swapped.")
+    if open_swap(action.id) is not None:
+        raise PolicyError("A swap is already asked for this action.")
+    swap = SwapRequest(action_id=action.id, from_user_id=actor.id, note=note.strip())
+    db.session.add(swap)
+    db.session.flush()
+    record_event(
+        "swap.asked",
+        actor=actor,
+        obj=swap,
+        chapter_id=action.campaign.chapter_id,
+        after={"action_id": action.id},
+    )
+    return swap
+
+
+def accept_swap(swap: SwapRequest, actor: User) -> None:
+    """Take over the action. A refusal changes nothing: a lapsed swap was cancelled already."""
+    require_open_campaign(swap.action.campaign)
+    action = swap.action
+    lead_moved = action.lead_id != swap.from_user_id
+    if swap.status != "open":
+        if swap.status == "cancelled" and lead_moved:
+            raise ConflictError(SWAP_LAPSED)
+        raise PolicyError("This swap is no longer open.")
+    if lead_moved:  # only a swap asked before lead changes cancelled open swaps
+        raise ConflictError(SWAP_LAPSED)
+    if actor.id == swap.from_user_id:
+        raise PolicyError("You cannot accept your own swap.")
+    if actor.id not in {p.user_id for p in pool_members(action.campaign_id)}:
+        raise PolicyError("Join the campaign's rotation pool to take over an action.")
+    swap.status, swap.resolved_at, swap.accepted_by_id = "accepted", utcnow(), actor.id
+    _set_lead(action, actor.id, actor, "swap", swap.note or None)
+
+
+def cancel_swap(swap: SwapRequest, actor: User) -> None:
+    if swap.status != "open":
+        raise PolicyError("This swap is no longer open.")
+    swap.status, swap.resolved_at = "cancelled", utcnow()
+    record_event(
+        "swap.cancelled", actor=actor, obj=swap, chapter_id=swap.action.campaign.chapter_id
+    )
