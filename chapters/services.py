@@ -73,6 +73,11 @@ def update_chapter(chapter: Chapter, data: dict, actor: User) -> None:
         )
 
 
+def archive_chapter(chapter: Chapter, actor: User) -> None:
+    """Archive the chapter: it stays readable and takes no new members."""
+    update_chapter(chapter, {**_chapter_snapshot(chapter), "status": "archived"}, actor)
+
+
 # --- roster ---------------------------------------------------------------------------------
 
 

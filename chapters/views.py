@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from accounts.models import User
+from accounts.current import current_actor
 from accounts.services import get_user_by_email, start_session
 from chapters import bp
 from chapters.access import get_chapter_or_404, get_in_chapter_or_404, require
@@ -53,21 +53,20 @@ from chapters.services import (
     vision_tally,
     withdraw_vision,
 )
+from chapters.services import (
+    archive_chapter as archive_chapter_service,
+)
 from core.db import utcnow
-from core.errors import PolicyError
 from core.extensions import db
 from core.forms import EmptyForm
 from core.http import page_number
+from core.outcome import attempt
 
 CHAPTERS_PER_PAGE = 25
 
 # Features to the right (campaigns, ...) add panels to the chapter home page here:
 # each is called with the chapter and returns extra template context.
 HOME_PANELS: list = []
-
-
-def _actor() -> User:
-    return db.session.get(User, current_user.id)
 
 
 def home():
@@ -150,15 +149,10 @@ def new_chapter():
         abort(404)
     form = ChapterForm()
     if form.validate_on_submit():
-        try:
-            chapter = create_chapter(_chapter_data(form), _actor())
-        except PolicyError as exc:
-            form.slug.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(
-                f"{chapter.name} is created. Invite its first leaders and advisor now.", "success"
-            )
+        with attempt(field=form.slug) as done:
+            chapter = create_chapter(_chapter_data(form), current_actor())
+            done.success = f"{chapter.name} is created. Invite its first leaders and advisor now."
+        if done:
             return redirect(url_for("chapters.invitations", slug=chapter.slug))
     return render_template("chapters/edit.html", form=form, chapter=None)
 
@@ -197,13 +191,9 @@ def edit_chapter(slug: str):
     require(can_edit_chapter(current_user))
     form = ChapterForm(obj=chapter)
     if form.validate_on_submit() and not form.changed_since_opened(chapter):
-        try:
-            update_chapter(chapter, _chapter_data(form), _actor())
-        except PolicyError as exc:
-            form.slug.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash("Chapter details saved.", "success")
+        with attempt("Chapter details saved.", field=form.slug) as done:
+            update_chapter(chapter, _chapter_data(form), current_actor())
+        if done:
             return redirect(url_for("chapters.chapter_home", slug=chapter.slug))
     return render_template("chapters/edit.html", form=form, chapter=chapter)
 
@@ -215,12 +205,8 @@ def archive_chapter(slug: str):
     require(can_edit_chapter(current_user))
     form = EmptyForm()
     if form.validate_on_submit():
-        data = {
-            f: getattr(chapter, f) for f in ("name", "slug", "institution", "region", "timezone")
-        }
-        update_chapter(chapter, {**data, "status": "archived"}, _actor())
-        db.session.commit()
-        flash(f"{chapter.name} is archived. Its history stays readable.", "success")
+        with attempt(f"{chapter.name} is archived. Its history stays readable."):
+            archive_chapter_service(chapter, current_actor())
         return redirect(url_for("chapters.chapter_home", slug=chapter.slug))
     return render_template("chapters/archive_confirm.html", chapter=chapter, form=form)
 
@@ -273,14 +259,9 @@ def change_member_role(slug: str, membership_id: int):
     if not target.is_active:
         flash(f"{target.user.display_name} is no longer a member.", "error")
     elif form.validate_on_submit():
-        try:
-            change_role(target, form.role.data, _actor())
-        except PolicyError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"{target.user.display_name} is now {target.role_label.lower()}.", "success")
+        with attempt() as done:
+            change_role(target, form.role.data, current_actor())
+            done.success = f"{target.user.display_name} is now {target.role_label.lower()}."
     else:
         flash("Choose one of the listed roles.", "error")
     return redirect(url_for("chapters.roster", slug=chapter.slug))
@@ -306,20 +287,15 @@ def leave_chapter(slug: str):
 def _end_membership(chapter: Chapter, target: Membership, leaving: bool):
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            end_membership(target, _actor())
-        except PolicyError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("chapters.roster", slug=chapter.slug))
-        db.session.commit()
-        if leaving:
-            flash(f"You have left {chapter.name}.", "success")
-            return redirect(url_for("home"))
-        flash(
-            f"{target.user.display_name} is removed from the roster; their history stays.",
-            "success",
+        said = (
+            f"You have left {chapter.name}."
+            if leaving
+            else f"{target.user.display_name} is removed from the roster; their history stays."
         )
+        with attempt(said) as done:
+            end_membership(target, current_actor())
+        if done and leaving:
+            return redirect(url_for("home"))
         return redirect(url_for("chapters.roster", slug=chapter.slug))
     return render_template(
         "chapters/leave_confirm.html", chapter=chapter, target=target, leaving=leaving, form=form
@@ -338,14 +314,10 @@ def invitations(slug: str):
     form = InviteForm()
     form.limit_roles(allowed)
     if form.validate_on_submit():
-        try:
-            inv = invite(chapter, form.email.data, form.role.data, _actor())
-        except PolicyError as exc:
-            db.session.rollback()
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(f"Invitation sent to {inv.email} as {inv.role_label.lower()}.", "success")
+        with attempt(field=form.email) as done:
+            inv = invite(chapter, form.email.data, form.role.data, current_actor())
+            done.success = f"Invitation sent to {inv.email} as {inv.role_label.lower()}."
+        if done:
             return redirect(url_for("chapters.invitations", slug=chapter.slug))
     return render_template(
         "chapters/invitations.html",
@@ -366,17 +338,9 @@ def change_invitation(slug: str, invitation_id: int, change: str):
     inv = get_in_chapter_or_404(Invitation, invitation_id, chapter)
     require(can_invite(current_user, m))
     if EmptyForm().validate_on_submit():
-        try:
-            (resend_invitation if change == "resend" else revoke_invitation)(inv, _actor())
-        except PolicyError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(
-                f"Invitation to {inv.email} {change == 'resend' and 'sent again' or 'revoked'}.",
-                "success",
-            )
+        said = f"Invitation to {inv.email} {'sent again' if change == 'resend' else 'revoked'}."
+        with attempt(said):
+            (resend_invitation if change == "resend" else revoke_invitation)(inv, current_actor())
     return redirect(url_for("chapters.invitations", slug=chapter.slug))
 
 
@@ -400,10 +364,11 @@ def accept_invitation_view(token: str):
             return render_template("chapters/invitation_wrong_account.html", inv=inv), 403
         form = EmptyForm()
         if form.validate_on_submit():
-            accept_invitation(inv, _actor())
-            db.session.commit()
-            flash(f"You have joined {inv.chapter.name}.", "success")
-            return redirect(url_for("chapters.chapter_home", slug=inv.chapter.slug))
+            with attempt(f"You have joined {inv.chapter.name}.") as done:
+                accept_invitation(inv, current_actor())
+            if done:
+                return redirect(url_for("chapters.chapter_home", slug=inv.chapter.slug))
+            return redirect(request.path)  # the page now says why the invitation is unusable
         return render_template("chapters/invitation_accept.html", inv=inv, form=form, new=False)
 
     if current_user.is_authenticated:
@@ -411,7 +376,7 @@ def accept_invitation_view(token: str):
     form = AcceptNewAccountForm()
     form.policy_email = inv.email
     if form.validate_on_submit():
-        try:
+        with attempt(field=form.new_password) as done:
             user = create_account_from_invitation(
                 inv,
                 form.display_name.data.strip(),
@@ -419,15 +384,11 @@ def accept_invitation_view(token: str):
                 form.kind.data,
                 form.new_password.data,
             )
-        except PolicyError as exc:
-            db.session.rollback()
-            form.new_password.errors.append(str(exc))
-        else:
             session.clear()
             start_session(user, remember=False)
             login_user(user)
-            db.session.commit()
-            flash(f"Welcome to {inv.chapter.name}, {user.display_name}.", "success")
+            done.success = f"Welcome to {inv.chapter.name}, {user.display_name}."
+        if done:
             return redirect(url_for("chapters.chapter_home", slug=inv.chapter.slug))
     return render_template("chapters/invitation_accept.html", inv=inv, form=form, new=True)
 
@@ -480,14 +441,10 @@ def propose(slug: str):
         for entry, goal in zip(form.goals.entries, current.goals, strict=False):
             entry.data = goal.text
     if form.validate_on_submit():
-        try:
-            propose_vision(chapter, _actor(), form.statement.data, form.goals.data)
-        except PolicyError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Your proposal is open. Student members can now endorse it or object.", "success")
+        said = "Your proposal is open. Student members can now endorse it or object."
+        with attempt(said) as done:
+            propose_vision(chapter, current_actor(), form.statement.data, form.goals.data)
+        if done:
             return redirect(url_for("chapters.vision", slug=chapter.slug))
     return render_template(
         "chapters/vision_propose.html", chapter=chapter, form=form, current=current
@@ -502,29 +459,19 @@ def respond(slug: str, vision_id: int):
     require(can_comment_vision(current_user, m, chapter))
     form = VisionResponseForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             respond_to_vision(
                 version,
-                _actor(),
+                current_actor(),
                 form.stance.data,
                 form.comment.data,
                 counts=counts_for_vision(current_user, m),
             )
-        except PolicyError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            if version.status == "adopted":
-                flash(
-                    f"Thank you. Version {version.number} is now the chapter's adopted vision.",
-                    "success",
-                )
-            else:
-                flash(
-                    "Your response is recorded. You can change it while the proposal is open.",
-                    "success",
-                )
+            done.success = (
+                f"Thank you. Version {version.number} is now the chapter's adopted vision."
+                if version.status == "adopted"
+                else "Your response is recorded. You can change it while the proposal is open."
+            )
     else:
         flash(
             " ".join(e for errs in form.errors.values() for e in errs) or "Please try again.",
@@ -540,14 +487,8 @@ def withdraw(slug: str, vision_id: int):
     version = get_in_chapter_or_404(VisionVersion, vision_id, chapter)
     require(can_withdraw_vision(current_user, m, version.proposed_by_id))
     if EmptyForm().validate_on_submit():
-        try:
-            withdraw_vision(version, _actor())
-        except PolicyError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"Proposal {version.number} is withdrawn.", "success")
+        with attempt(f"Proposal {version.number} is withdrawn."):
+            withdraw_vision(version, current_actor())
     return redirect(url_for("chapters.vision", slug=chapter.slug))
 
 
