@@ -111,11 +111,7 @@ def participants(chapter_id: int) -> list[Membership]:
     return list(
         db.session.scalars(
             select(Membership)
-            .where(
-                Membership.chapter_id == chapter_id,
-                Membership.status == "active",
-                Membership.role.in_(("member", "leader")),
-            )
+            .where(Membership.chapter_id == chapter_id, Membership.is_participant)
             .options(selectinload(Membership.user))
         )
     )
@@ -132,7 +128,7 @@ class HealthCheck:
 def roster_health(roster: list[Membership]) -> list[HealthCheck]:
     """The three roster checks of DESIGN.md, each with what to do when it is not met."""
     student_leaders = [m for m in roster if m.role == "leader" and m.user.kind == "student"]
-    professions = {m.user.profession for m in roster if m.role != "advisor"}
+    professions = {m.user.profession for m in roster if m.is_participant}
     advisors = [m for m in roster if m.role == "advisor"]
     n = len(student_leaders)
     return [
@@ -444,12 +440,7 @@ def eligible_voters(chapter_id: int) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .join(Membership.user)
-            .where(
-                Membership.chapter_id == chapter_id,
-                Membership.status == "active",
-                Membership.role.in_(("member", "leader")),
-                User.kind == "student",
-            )
+            .where(Membership.chapter_id == chapter_id, Membership.counts_for_vision)
             .options(selectinload(Membership.user))
             .order_by(User.display_name)
         )

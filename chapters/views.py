@@ -163,9 +163,9 @@ def chapter_home(slug: str):
     chapter, m = get_chapter_or_404(slug)
     roster = active_roster(chapter)
     proposal = open_proposal(chapter)
-    voters = [r for r in roster if r.role in ("member", "leader") and r.user.kind == "student"]
+    voters = [r for r in roster if r.counts_for_vision]
     role_counts = {role: sum(1 for r in roster if r.role == role) for role in ROLES}
-    professions = sorted({r.user.profession for r in roster if r.role != "advisor"})
+    professions = sorted({r.user.profession for r in roster if r.is_participant})
     return render_template(
         "chapters/home.html",
         chapter=chapter,
@@ -403,11 +403,7 @@ def vision(slug: str):
     proposal = open_proposal(chapter)
     context = {"chapter": chapter, "m": m, "adopted": adopted_vision(chapter), "proposal": proposal}
     if proposal is not None:
-        voters = [
-            v
-            for v in active_roster(chapter)
-            if v.role in ("member", "leader") and v.user.kind == "student"
-        ]
+        voters = [v for v in active_roster(chapter) if v.counts_for_vision]
         responded = {r.user_id: r for r in proposal.responses}
         context.update(
             tally=vision_tally(proposal, voters),
@@ -420,7 +416,7 @@ def vision(slug: str):
                 stance=getattr(responded.get(current_user.id), "stance", "endorse"),
                 comment=getattr(responded.get(current_user.id), "comment", None),
             ),
-            counts=counts_for_vision(current_user, m),
+            counts=counts_for_vision(m),
             can_comment=can_comment_vision(current_user, m, chapter),
             can_withdraw=can_withdraw_vision(current_user, m, proposal.proposed_by_id),
             button=EmptyForm(),
@@ -465,7 +461,7 @@ def respond(slug: str, vision_id: int):
                 current_actor(),
                 form.stance.data,
                 form.comment.data,
-                counts=counts_for_vision(current_user, m),
+                counts=counts_for_vision(m),
             )
             done.success = (
                 f"Thank you. Version {version.number} is now the chapter's adopted vision."
