@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import or_, select
 
 from accounts import bp
 from accounts.current import current_actor
@@ -22,6 +21,7 @@ from accounts.services import (
     authenticate,
     change_password,
     find_reset_token,
+    find_users,
     log_out,
     request_password_reset,
     set_account_active,
@@ -170,11 +170,8 @@ def admin_users():
     if not can_administer_accounts(current_user):
         abort(403)
     search = UserSearchForm(request.args)
-    query = select(User).order_by(User.display_name, User.id)
-    if search.validate() and search.q.data:
-        like = f"%{search.q.data.strip()}%"
-        query = query.where(or_(User.email.ilike(like), User.display_name.ilike(like)))
-    page = db.paginate(query, page=page_number(), per_page=USERS_PER_PAGE, error_out=False)
+    q = search.q.data.strip() if search.validate() and search.q.data else ""
+    page = find_users(q, page=page_number(), per_page=USERS_PER_PAGE)
     return render_template("accounts/admin_users.html", page=page, search=search, form=EmptyForm())
 
 
