@@ -34,7 +34,7 @@ from accounts.services import (
 from core.audit import record_event
 from core.extensions import db
 from core.forms import EmptyForm
-from core.http import page_number, safe_next
+from core.http import page_number, safe_next, site_home
 from core.outcome import attempt
 
 USERS_PER_PAGE = 25
@@ -52,7 +52,7 @@ def _sign_in(user: User, remember: bool) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("home"))
+        return redirect(site_home())
     form = LoginForm()
     if form.validate_on_submit():
         result = authenticate(form.email.data, form.password.data, request.remote_addr)

@@ -8,6 +8,7 @@ from chapters import bp
 from chapters.access import get_chapter_or_404, require
 from chapters.forms import ChapterForm
 from chapters.models import CHAPTER_STATUSES, ROLES
+from chapters.panels import home_panels
 from chapters.permissions import can_create_chapter, can_edit_chapter, can_invite, can_manage_roster
 from chapters.services import (
     active_member_counts,
@@ -30,11 +31,8 @@ from core.outcome import attempt
 
 CHAPTERS_PER_PAGE = 25
 
-# Features to the right (campaigns, ...) add panels to the chapter home page here:
-# each is called with the chapter and returns extra template context.
-HOME_PANELS: list = []
 
-
+@bp.route("/")
 def home():
     """Signed in: the chapters you belong to. Anonymous: the sign-in page."""
     if not current_user.is_authenticated:
@@ -117,7 +115,7 @@ def chapter_home(slug: str):
         can_manage=can_manage_roster(current_user, m),
         can_invite=can_invite(current_user, m),
         can_edit=can_edit_chapter(current_user),
-        **{k: v for provider in HOME_PANELS for k, v in provider(chapter).items()},
+        panels=home_panels(chapter),
     )
 
 

@@ -95,7 +95,7 @@ def _end_membership(chapter: Chapter, target: Membership, leaving: bool):
         with attempt(said) as done:
             end_membership(target, current_actor())
         if done and leaving:
-            return redirect(url_for("home"))
+            return redirect(url_for("chapters.home"))
         return redirect(url_for("chapters.roster", slug=chapter.slug))
     return render_template(
         "chapters/leave_confirm.html", chapter=chapter, target=target, leaving=leaving, form=form
