@@ -3,7 +3,7 @@
 from datetime import time, timedelta
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -114,6 +114,7 @@ LOGINS = [
     ("leader (2nd)", "fatima@relay.test"),
 ]
 
+# `flask demo ...`: a `flask.commands` entry point (pyproject.toml), not imported by the app.
 demo_cli = AppGroup("demo", help="Demo data for trying Relay locally.")
 
 
@@ -331,7 +332,3 @@ def load_command(if_empty: bool) -> None:
         raise click.ClickException("The database already has users; demo data not loaded.")
     click.echo("Demo data loaded." if loaded else "Database already has data; demo not reloaded.")
     print_logins()
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(demo_cli)

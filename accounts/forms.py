@@ -26,8 +26,28 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
+def new_password_fields(
+    label: str = "New password", repeat: str = "Repeat the new password"
+) -> tuple[PasswordField, PasswordField]:
+    """The `new_password` and `confirm` fields, for a form that mixes in NewPasswordMixin.
+
+    class SetPasswordForm(NewPasswordMixin, FlaskForm):
+        new_password, confirm = new_password_fields()
+    """
+    return (
+        PasswordField(label, validators=[DataRequired()], description=PASSWORD_HELP),
+        PasswordField(
+            repeat,
+            validators=[
+                DataRequired(),
+                EqualTo("new_password", message="The two passwords differ."),
+            ],
+        ),
+    )
+
+
 class NewPasswordMixin:
-    """Adds a new password with confirmation, checked against the password policy."""
+    """Checks `new_password` (see new_password_fields) against the password policy."""
 
     # The email the policy compares against; set by the view before validate().
     policy_email = ""
@@ -39,21 +59,12 @@ class NewPasswordMixin:
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
-    new_password = PasswordField(
-        "New password",
-        validators=[DataRequired()],
-        description=PASSWORD_HELP,
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
-    )
+    new_password, confirm = new_password_fields()
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = ResetPasswordForm.new_password
-    confirm = ResetPasswordForm.confirm
+    new_password, confirm = new_password_fields()
 
 
 class ProfileForm(FlaskForm):

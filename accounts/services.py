@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, request
-from sqlalchemy import select, update
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import or_, select, update
 
 from accounts.models import (
     PasswordResetToken,
@@ -254,6 +255,15 @@ def update_profile(user: User, display_name: str, profession: str) -> None:
     after = {"display_name": user.display_name, "profession": user.profession}
     if before != after:
         record_event("profile.updated", obj=user, before=before, after=after)
+
+
+def find_users(q: str, page: int, per_page: int) -> Pagination:
+    """One page of accounts by name, matching `q` in the email or the name (empty: all)."""
+    query = select(User).order_by(User.display_name, User.id)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.email.ilike(like), User.display_name.ilike(like)))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def set_account_active(user: User, active: bool, actor: User | None, via: str = "web") -> None:

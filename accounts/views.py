@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import or_, select
 
 from accounts import bp
+from accounts.current import current_actor
 from accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -18,10 +18,10 @@ from accounts.forms import (
 from accounts.models import User
 from accounts.permissions import can_administer_accounts
 from accounts.services import (
-    PolicyError,
     authenticate,
     change_password,
     find_reset_token,
+    find_users,
     log_out,
     request_password_reset,
     set_account_active,
@@ -34,7 +34,8 @@ from accounts.services import (
 from core.audit import record_event
 from core.extensions import db
 from core.forms import EmptyForm
-from core.http import page_number, safe_next
+from core.http import page_number, safe_next, site_home
+from core.outcome import attempt
 
 USERS_PER_PAGE = 25
 
@@ -51,7 +52,7 @@ def _sign_in(user: User, remember: bool) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("home"))
+        return redirect(site_home())
     form = LoginForm()
     if form.validate_on_submit():
         result = authenticate(form.email.data, form.password.data, request.remote_addr)
@@ -86,7 +87,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    user = db.session.get(User, current_user.id)
+    user = current_actor()
     # Clear first: logout_user() marks the remember cookie for deletion in the session.
     session.clear()
     logout_user()
@@ -132,38 +133,34 @@ def reset_password(token: str):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    user = db.session.get(User, current_user.id)
+    user = current_actor()
     form = ProfileForm(obj=user)
     password_form = ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
-        update_profile(user, form.display_name.data.strip(), form.profession.data)
-        db.session.commit()
-        flash("Your profile is saved.", "success")
-        return redirect(url_for("accounts.profile"))
+        with attempt("Your profile is saved.") as done:
+            update_profile(user, form.display_name.data.strip(), form.profession.data)
+        if done:
+            return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, password_form=password_form)
 
 
 @bp.route("/profile/password", methods=["POST"])
 @login_required
 def change_password_view():
-    user = db.session.get(User, current_user.id)
+    user = current_actor()
     form = ProfileForm(obj=user, formdata=None)
     password_form = ChangePasswordForm(prefix="pw")
     password_form.policy_email = user.email
     if password_form.validate_on_submit():
-        try:
+        said = "Your password is changed. Other devices have been signed out."
+        with attempt(said, field=password_form.current_password) as done:
             change_password(
                 user, password_form.current_password.data, password_form.new_password.data
             )
-        except PolicyError as exc:
-            password_form.current_password.errors.append(str(exc))
-        else:
             # Every session ended, this one included; start a new one for this browser.
             _sign_in(user, remember=False)
-            db.session.commit()
-            flash("Your password is changed. Other devices have been signed out.", "success")
+        if done:
             return redirect(url_for("accounts.profile"))
-    db.session.rollback()
     return render_template("accounts/profile.html", form=form, password_form=password_form), 400
 
 
@@ -173,11 +170,8 @@ def admin_users():
     if not can_administer_accounts(current_user):
         abort(403)
     search = UserSearchForm(request.args)
-    query = select(User).order_by(User.display_name, User.id)
-    if search.validate() and search.q.data:
-        like = f"%{search.q.data.strip()}%"
-        query = query.where(or_(User.email.ilike(like), User.display_name.ilike(like)))
-    page = db.paginate(query, page=page_number(), per_page=USERS_PER_PAGE, error_out=False)
+    q = search.q.data.strip() if search.validate() and search.q.data else ""
+    page = find_users(q, page=page_number(), per_page=USERS_PER_PAGE)
     return render_template("accounts/admin_users.html", page=page, search=search, form=EmptyForm())
 
 
@@ -189,13 +183,7 @@ def admin_set_active(user_id: int, change: str):
     user = db.get_or_404(User, user_id)
     form = EmptyForm()
     if form.validate_on_submit():
-        actor = db.session.get(User, current_user.id)
-        try:
-            set_account_active(user, change == "enable", actor)
-        except PolicyError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"{user.display_name}'s account is {change}d.", "success")
+        with attempt(f"{user.display_name}'s account is {change}d."):
+            set_account_active(user, change == "enable", current_actor())
         return redirect(url_for("accounts.admin_users"))
     return render_template("accounts/admin_confirm.html", user=user, change=change, form=form)

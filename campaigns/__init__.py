@@ -1,23 +1,22 @@
 """Campaigns: plans made of milestones and actions, playbooks, rotating leads and calendars."""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+
+from chapters.panels import add_home_panel
 
 bp = Blueprint("campaigns", __name__)
 
 from campaigns import views  # noqa: E402,F401  (routes register on import)
 
 
-def _home_panels(chapter):
+def _home_panel_data(chapter) -> dict:
     from campaigns.services.campaigns import chapter_home_panels
 
     return chapter_home_panels(chapter)
 
 
-def _register_home_panels() -> None:
-    from chapters.views import HOME_PANELS
-
-    if _home_panels not in HOME_PANELS:
-        HOME_PANELS.append(_home_panels)
-
-
-_register_home_panels()
+@bp.record_once
+def _add_chapter_home_panel(state: BlueprintSetupState) -> None:
+    """Active campaigns, upcoming actions and pending sign-offs on the chapter home page."""
+    add_home_panel(state.app, "campaigns/_home_panel.html", _home_panel_data)

@@ -20,4 +20,4 @@ def can_edit_action(user, m, action) -> bool:
 
 def can_take_part(user, m, chapter) -> bool:
     """Sign up for actions, join rotation pools, accept swaps: student members and leaders."""
-    return bool(m is not None and m.role in ("member", "leader") and _open(chapter))
+    return bool(m is not None and m.is_participant and _open(chapter))

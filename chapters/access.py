@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from chapters.models import Chapter, Membership
 from chapters.permissions import can_view_chapter
-from chapters.services import membership_of
+from chapters.services.roster import membership_of
 from core.extensions import db
 
 

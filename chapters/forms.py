@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     FieldList,
-    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -15,14 +14,13 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     Email,
-    EqualTo,
     Length,
     Optional,
     Regexp,
     ValidationError,
 )
 
-from accounts.forms import PASSWORD_HELP, NewPasswordMixin, profession_choices
+from accounts.forms import NewPasswordMixin, new_password_fields, profession_choices
 from accounts.models import KINDS
 from chapters.models import CHAPTER_STATUSES, ROLES
 from core.forms import VersionedForm
@@ -77,15 +75,7 @@ class AcceptNewAccountForm(NewPasswordMixin, FlaskForm):
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     profession = SelectField("Profession", validators=[DataRequired()])
     kind = RadioField("You are", choices=KINDS, default="student", validators=[DataRequired()])
-    new_password = PasswordField(
-        "Choose a password",
-        validators=[DataRequired()],
-        description=PASSWORD_HELP,
-    )
-    confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
-    )
+    new_password, confirm = new_password_fields("Choose a password", "Repeat the password")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
@@ -16,6 +17,8 @@ CHAPTER_STATUSES = {
     "archived": "Archived",
 }
 ROLES = {"member": "Member", "leader": "Student leader", "advisor": "Faculty advisor"}
+# Who takes part in the chapter's work (actions, leads, the vision); advisors oversee it.
+PARTICIPANT_ROLES = ("member", "leader")
 
 
 class Chapter(db.Model):
@@ -69,6 +72,29 @@ class Membership(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status == "active"
+
+    # The two rules below are written once each, as hybrids: the Python form answers for
+    # a loaded row, the SQL form filters a query (tests/test_vision.py checks they agree).
+
+    @hybrid_property
+    def is_participant(self) -> bool:
+        """An active member or leader (not an advisor): who takes part in actions and leads."""
+        return self.status == "active" and self.role in PARTICIPANT_ROLES
+
+    @is_participant.inplace.expression
+    @classmethod
+    def _is_participant_sql(cls) -> ColumnElement[bool]:
+        return and_(cls.status == "active", cls.role.in_(PARTICIPANT_ROLES))
+
+    @hybrid_property
+    def counts_for_vision(self) -> bool:
+        """An active student participant: endorses or objects. Faculty and advisors comment."""
+        return self.is_participant and self.user.kind == "student"
+
+    @counts_for_vision.inplace.expression
+    @classmethod
+    def _counts_for_vision_sql(cls) -> ColumnElement[bool]:
+        return and_(cls.is_participant, cls.user.has(User.kind == "student"))
 
 
 class Invitation(db.Model):

@@ -67,13 +67,13 @@ def can_invite(user, m: Membership | None) -> bool:
     return bool(invitable_roles(user, m))
 
 
-def counts_for_vision(user, m: Membership | None) -> bool:
-    """Active student members endorse or object; faculty only comment."""
-    return bool(m is not None and m.role in ("member", "leader") and user.kind == "student")
+def counts_for_vision(m: Membership | None) -> bool:
+    """Whether this membership's endorsement counts (Membership.counts_for_vision)."""
+    return bool(m is not None and m.counts_for_vision)
 
 
 def can_propose_vision(user, m: Membership | None, chapter: Chapter) -> bool:
-    return chapter.status != "archived" and counts_for_vision(user, m)
+    return chapter.status != "archived" and counts_for_vision(m)
 
 
 def can_comment_vision(user, m: Membership | None, chapter: Chapter) -> bool:

@@ -77,15 +77,9 @@ def init_extensions(app: Flask) -> None:
         app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
+    # The accounts blueprint tells the login manager how to load a user and where to sign in.
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to see that page."
-    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-
-    from accounts.services import load_session_user
-
-    login_manager.user_loader(load_session_user)
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -101,16 +95,14 @@ def bound_url_integers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """The features, left to right; each sets up what it owns when registered (`record_once`)."""
     from accounts import bp as accounts_bp
     from campaigns import bp as campaigns_bp
     from chapters import bp as chapters_bp
-    from chapters.views import home
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(chapters_bp)
     app.register_blueprint(campaigns_bp)
-    # The signed-in home page lists the user's chapters.
-    app.add_url_rule("/", "home", home)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -155,10 +147,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    import accounts.cli
+    """Core's own commands. Features add theirs when registered; `flask demo` is a
+    `flask.commands` entry point (pyproject.toml), so the app never imports the demo."""
     import core.cli
-    import demo
 
     core.cli.register(app)
-    accounts.cli.register(app)
-    demo.register(app)

@@ -5,7 +5,12 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, request, url_for
 
 
-def safe_next(default_endpoint: str = "home") -> str:
+def site_home() -> str:
+    """The home page ("/"), whichever feature serves it: core names no feature's endpoint."""
+    return request.script_root + "/"
+
+
+def safe_next(default_endpoint: str | None = None) -> str:
     """The ?next= target if it is a path on this site, else the default page."""
     target = request.args.get("next") or request.form.get("next") or ""
     parts = urlsplit(target)
@@ -17,7 +22,7 @@ def safe_next(default_endpoint: str = "home") -> str:
         and "\\" not in target
     ):
         return target
-    return url_for(default_endpoint)
+    return url_for(default_endpoint) if default_endpoint else site_home()
 
 
 MAX_PAGE = 10_000
@@ -30,12 +35,12 @@ def page_number() -> int:
         return 1
 
 
-def same_site_referrer(default_endpoint: str = "home") -> str:
+def same_site_referrer(default_endpoint: str | None = None) -> str:
     """Where the user came from, if it was a page of this site; else the default page."""
     ref = urlsplit(request.referrer or "")
     if ref.netloc == request.host and ref.path.startswith("/"):
         return ref.path + (f"?{ref.query}" if ref.query else "")
-    return url_for(default_endpoint)
+    return url_for(default_endpoint) if default_endpoint else site_home()
 
 
 def external_url(endpoint: str, **values) -> str:

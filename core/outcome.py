@@ -9,7 +9,11 @@ A view reads: load and authorize, call the service inside `attempt`, say what ha
 
 A refused operation (`PolicyError`) or a concurrent edit (`StaleDataError`, raised
 by a versioned row at flush or commit) rolls the whole session back, so an error
-always means nothing changed; the user is told why in a flashed message.
+always means nothing changed; the user is told why in a flashed message, or next
+to the form field that caused it:
+
+    with attempt("Chapter details saved.", field=form.slug) as done:
+        update_chapter(chapter, data, current_actor())
 """
 
 from collections.abc import Callable, Iterator
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 
 from flask import flash
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import Field
 
 from core.errors import PolicyError
 from core.extensions import db
@@ -44,12 +49,16 @@ class Attempt:
 
 @contextmanager
 def attempt(
-    success: str | None = None, *, stale: Callable[[], str] | None = None
+    success: str | None = None,
+    *,
+    stale: Callable[[], str] | None = None,
+    field: Field | None = None,
 ) -> Iterator[Attempt]:
     """Run the block; commit and flash `success`, or roll back and flash the error.
 
     `stale` builds the message for a concurrent edit, after the rollback (so it can
-    read the current state of the row).
+    read the current state of the row). With `field`, a refusal is shown as that form
+    field's error (for a view that renders the form again) instead of a flashed message.
     """
     result = Attempt(success=success)
     try:
@@ -58,6 +67,9 @@ def attempt(
     except PolicyError as exc:
         db.session.rollback()
         result.error = str(exc)
+        if field is not None:
+            field.errors.append(result.error)
+            return
     except StaleDataError:
         db.session.rollback()
         result.error = stale() if stale is not None else STALE_MESSAGE

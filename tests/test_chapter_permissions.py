@@ -179,7 +179,7 @@ def _slug_a(path: str) -> Callable[[World], str]:
 
 
 ROUTES: list[Route] = [
-    route("home", "GET", lambda w: "/", **_readers(member_b=OK)),
+    route("chapters.home", "GET", lambda w: "/", **_readers(member_b=OK)),
     route("chapters.list_chapters", "GET", lambda w: "/chapters", **_staff_only(OK)),
     route("chapters.new_chapter", "GET", lambda w: "/chapters/new", **_staff_only(OK)),
     route(

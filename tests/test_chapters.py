@@ -293,3 +293,26 @@ def test_chapter_names_institutions_and_regions_are_escaped(staff, app, client, 
         for text in ("Name", "Institution", "Region"):
             assert f"{text} {ESCAPED}" in html
     assert f"Name {ESCAPED}" in pages[3] and f"Institution {ESCAPED}" in pages[3]
+
+
+# --- panels that other features add to the chapter home -------------------------------------
+
+
+def test_the_chapter_home_shows_the_panels_features_register(app, client, login_as):
+    from chapters.panels import EXTENSION
+    from tests.factories import make_action, make_campaign, make_milestone
+
+    assert [p.template for p in app.extensions[EXTENSION]] == ["campaigns/_home_panel.html"]
+    chapter = make_chapter("Riverside Health", slug="riverside")
+    me = make_member(chapter, "leader")
+    campaign = make_campaign(chapter, title="Clean Air Near Schools", status="active")
+    make_action(campaign, title="Meet the council health committee")
+    make_milestone(campaign, title="Petition delivered", status="submitted")
+    login_as(me.user)
+    html = client.get("/c/riverside").get_data(as_text=True)
+    for text in (
+        "Clean Air Near Schools",
+        "Meet the council health committee",
+        "Petition delivered",
+    ):
+        assert text in html

@@ -5,7 +5,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from chapters.models import VisionResponse, VisionVersion
+from chapters.models import Membership, VisionResponse, VisionVersion
+from chapters.services import eligible_voters, participants
 from core.extensions import db
 from core.models import AuditEvent
 from core.timefmt import localtime
@@ -355,3 +356,47 @@ def test_the_vision_page_cost_does_not_grow_with_the_roster(
     expected = 50
     large = measure()
     assert small == large
+
+
+# --- who counts: one rule, in Python and in SQL -----------------------------------------------
+
+
+def test_who_counts_for_the_vision_is_the_same_rule_in_python_and_in_sql(chapter):
+    other = make_chapter("Lakeside Health", slug="lakeside")
+    mixed = [
+        make_member(chapter, "member", name="Student Member"),
+        make_member(chapter, "leader", name="Student Leader", profession="Nursing"),
+        make_member(chapter, "member", name="Faculty Member", kind="faculty"),
+        make_member(chapter, "advisor", name="Faculty Advisor"),
+        make_member(chapter, "advisor", name="Student Advisor", kind="student"),
+        make_member(chapter, "member", name="Student Who Left"),
+        make_member(chapter, "leader", name="Leader Who Left"),
+        make_member(other, "member", name="Other Chapter Student"),
+    ]
+    for gone in mixed[5:7]:
+        gone.status = "left"
+    db.session.commit()
+
+    def ids_where(clause) -> set[int]:
+        return set(db.session.scalars(select(Membership.id).where(clause)))
+
+    rows = db.session.scalars(select(Membership)).all()
+    counting = {m.id for m in rows if m.counts_for_vision}
+    taking_part = {m.id for m in rows if m.is_participant}
+    assert counting == ids_where(Membership.counts_for_vision)
+    assert taking_part == ids_where(Membership.is_participant)
+    names = {m.id: m.user.display_name for m in rows}
+    assert {names[i] for i in counting} == {
+        "Student Member",
+        "Student Leader",
+        "Other Chapter Student",
+    }
+    assert {names[i] for i in taking_part} == {
+        "Student Member",
+        "Student Leader",
+        "Faculty Member",
+        "Other Chapter Student",
+    }
+    # The chapter queries use the same rule.
+    assert {m.id for m in eligible_voters(chapter.id)} == counting - {mixed[7].id}
+    assert {m.id for m in participants(chapter.id)} == taking_part - {mixed[7].id}

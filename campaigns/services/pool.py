@@ -12,7 +12,7 @@ from campaigns.fairness import gini, profession_shares, share_who_led
 from campaigns.models import Action, Campaign, RotationPoolMember, Unavailability
 from campaigns.services.campaigns import require_open_campaign
 from chapters.models import Chapter, Membership
-from chapters.services import participant_clause, participants
+from chapters.services import participants
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
@@ -36,7 +36,7 @@ def pool_members(campaign_id: int) -> list[RotationPoolMember]:
                 ),
             )
             .join(User, User.id == RotationPoolMember.user_id)
-            .where(RotationPoolMember.campaign_id == campaign_id, participant_clause())
+            .where(RotationPoolMember.campaign_id == campaign_id, Membership.is_participant)
             .options(selectinload(RotationPoolMember.user))
             .order_by(User.display_name)
         )
@@ -49,7 +49,7 @@ def chapter_participant(chapter_id: int, user_id: int) -> Membership | None:
         select(Membership).where(
             Membership.chapter_id == chapter_id,
             Membership.user_id == user_id,
-            participant_clause(),
+            Membership.is_participant,
         )
     )
 

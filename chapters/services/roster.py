@@ -1,0 +1,182 @@
+"""The roster: who is in a chapter with which role, role changes, leaving, and its health."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from chapters.models import Chapter, Membership
+from chapters.services.vision import adopt_if_endorsed, open_proposal
+from core.audit import record_event
+from core.db import utcnow
+from core.errors import PolicyError
+from core.extensions import db
+from core.locking import lock_row
+
+
+def membership_of(user, chapter: Chapter) -> Membership | None:
+    """The user's active membership of the chapter, if any."""
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.chapter_id == chapter.id,
+            Membership.user_id == user.id,
+            Membership.status == "active",
+        )
+    )
+
+
+def active_roster(chapter: Chapter) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.user)
+            .where(Membership.chapter_id == chapter.id, Membership.status == "active")
+            .options(selectinload(Membership.user))
+            .order_by(Membership.role, User.display_name)
+        )
+    )
+
+
+def participants(chapter_id: int) -> list[Membership]:
+    """Active members and leaders (not advisors), with their users: who takes part in actions."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.chapter_id == chapter_id, Membership.is_participant)
+            .options(selectinload(Membership.user))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    label: str
+    met: bool
+    detail: str
+    todo: str
+
+
+def roster_health(roster: list[Membership]) -> list[HealthCheck]:
+    """The three roster checks of DESIGN.md, each with what to do when it is not met."""
+    student_leaders = [m for m in roster if m.role == "leader" and m.user.kind == "student"]
+    professions = {m.user.profession for m in roster if m.is_participant}
+    advisors = [m for m in roster if m.role == "advisor"]
+    n = len(student_leaders)
+    return [
+        HealthCheck(
+            "Leadership team of 3–8 students",
+            3 <= n <= 8,
+            f"{n} student leader{'s' if n != 1 else ''}",
+            "Make more members leaders (from the roster), or invite students as leaders."
+            if n < 3
+            else "A large leadership team is hard to coordinate; consider fewer leaders.",
+        ),
+        HealthCheck(
+            "At least two professions",
+            len(professions) >= 2,
+            f"{len(professions)} profession{'s' if len(professions) != 1 else ''}"
+            + (f": {', '.join(sorted(professions))}" if professions else ""),
+            "Invite students from another health profession to make the chapter interprofessional.",
+        ),
+        HealthCheck(
+            "At least one faculty advisor",
+            bool(advisors),
+            f"{len(advisors)} advisor{'s' if len(advisors) != 1 else ''}",
+            "Invite a faculty member as advisor; they sign off milestones.",
+        ),
+    ]
+
+
+def _count_other_active(chapter_id: int, user_id: int, role: str | None = None) -> int:
+    q = select(func.count(Membership.id)).where(
+        Membership.chapter_id == chapter_id,
+        Membership.status == "active",
+        Membership.user_id != user_id,
+    )
+    if role:
+        q = q.where(Membership.role == role)
+    return db.session.scalar(q)
+
+
+def _guard_last_leader(m: Membership, verb: str) -> None:
+    """At least one leader must remain while the chapter has members."""
+    if m.role != "leader" or m.status != "active":
+        return
+    # Two leaders stepping down at once must not both see the other as the remaining one.
+    lock_row(m.chapter)
+    if _count_other_active(m.chapter_id, m.user_id, "leader") == 0 and _count_other_active(
+        m.chapter_id, m.user_id
+    ):
+        who = m.user.display_name
+        raise PolicyError(
+            f"{who} is the chapter's last student leader and cannot {verb} while others "
+            "remain. Make another member a leader first."
+        )
+
+
+def change_role(m: Membership, role: str, actor: User) -> None:
+    if role == m.role:
+        return
+    if role == "advisor" and m.user.kind != "faculty":
+        raise PolicyError("Only faculty or staff can be advisors.")
+    if role == "leader" and m.user.kind != "student":
+        raise PolicyError("Student leaders are students; faculty take part as advisors.")
+    _guard_last_leader(m, "stop being a leader")
+    before = m.role
+    m.role = role
+    record_event(
+        "membership.role_changed",
+        actor=actor,
+        obj=m,
+        chapter_id=m.chapter_id,
+        before={"role": before, "user_id": m.user_id},
+        after={"role": role, "user_id": m.user_id},
+    )
+
+
+def end_membership(m: Membership, actor: User) -> None:
+    """Remove a member or let one leave: the row stays, marked `left`, with its history."""
+    if m.status != "active":
+        raise PolicyError(f"{m.user.display_name} is no longer a member.")
+    _guard_last_leader(m, "leave")
+    m.status = "left"
+    m.left_at = utcnow()
+    action = "membership.left" if actor.id == m.user_id else "membership.removed"
+    record_event(
+        action,
+        actor=actor,
+        obj=m,
+        chapter_id=m.chapter_id,
+        before={"status": "active", "role": m.role, "user_id": m.user_id},
+        after={"status": "left"},
+    )
+    db.session.flush()
+    # One fewer eligible person can be what an open proposal was waiting for.
+    proposal = open_proposal(m.chapter)
+    if proposal is not None:
+        adopt_if_endorsed(proposal, actor)
+
+
+def join_chapter(chapter: Chapter, user: User, role: str, actor: User, via: str) -> Membership:
+    m = db.session.scalar(
+        select(Membership).where(Membership.chapter_id == chapter.id, Membership.user_id == user.id)
+    )
+    if m is None:
+        m = Membership(chapter=chapter, user=user, role=role)
+        db.session.add(m)
+    elif m.status == "active":
+        return m
+    else:
+        m.status, m.role, m.joined_at, m.left_at = "active", role, utcnow(), None
+    db.session.flush()
+    record_event(
+        "membership.joined",
+        actor=actor,
+        obj=m,
+        chapter_id=chapter.id,
+        after={"role": role, "user_id": user.id, "via": via},
+    )
+    return m

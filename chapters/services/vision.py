@@ -1,0 +1,177 @@
+"""The common vision: proposing a version, endorsing or objecting, adoption and history."""
+
+from fractions import Fraction
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from chapters.adoption import AdoptionRule, Tally, tally
+from chapters.models import Chapter, Membership, VisionGoal, VisionResponse, VisionVersion
+from core.audit import record_event
+from core.db import utcnow
+from core.errors import PolicyError
+from core.extensions import db
+from core.locking import lock_row
+
+
+def adoption_rule() -> AdoptionRule:
+    return AdoptionRule(
+        share=Fraction(current_app.config["VISION_ADOPTION_SHARE"]),
+        min_professions=current_app.config["VISION_MIN_PROFESSIONS"],
+    )
+
+
+def adopted_vision(chapter: Chapter) -> VisionVersion | None:
+    return db.session.scalar(
+        select(VisionVersion)
+        .where(VisionVersion.chapter_id == chapter.id, VisionVersion.status == "adopted")
+        .options(selectinload(VisionVersion.goals))
+    )
+
+
+def open_proposal(chapter: Chapter) -> VisionVersion | None:
+    return db.session.scalar(
+        select(VisionVersion)
+        .where(VisionVersion.chapter_id == chapter.id, VisionVersion.status == "proposed")
+        .options(
+            selectinload(VisionVersion.goals),
+            selectinload(VisionVersion.responses).selectinload(VisionResponse.user),
+        )
+    )
+
+
+def eligible_voters(chapter_id: int) -> list[Membership]:
+    """Active student members and leaders: the people whose endorsement counts."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.user)
+            .where(Membership.chapter_id == chapter_id, Membership.counts_for_vision)
+            .options(selectinload(Membership.user))
+            .order_by(User.display_name)
+        )
+    )
+
+
+def vision_tally(vision: VisionVersion, voters: list[Membership] | None = None) -> Tally:
+    voters = eligible_voters(vision.chapter_id) if voters is None else voters
+    endorsers = {r.user_id for r in vision.responses if r.stance == "endorse"}
+    return tally({m.user_id: m.user.profession for m in voters}, endorsers, adoption_rule())
+
+
+def propose_vision(
+    chapter: Chapter, author: User, statement: str, goals: list[str]
+) -> VisionVersion:
+    lock_row(chapter)  # one proposal (and one version number) at a time
+    if open_proposal(chapter) is not None:
+        raise PolicyError(
+            "A proposal is already under discussion. Endorse or object to it, or ask its "
+            "author or a leader to withdraw it before proposing another."
+        )
+    goals = [g.strip() for g in goals if g and g.strip()]
+    if not 1 <= len(goals) <= 5:
+        raise PolicyError("A vision has between one and five goals.")
+    number = (
+        db.session.scalar(
+            select(func.max(VisionVersion.number)).where(VisionVersion.chapter_id == chapter.id)
+        )
+        or 0
+    ) + 1
+    vision = VisionVersion(
+        chapter=chapter, number=number, statement=statement.strip(), proposed_by=author
+    )
+    vision.goals = [VisionGoal(position=i, text=g) for i, g in enumerate(goals, start=1)]
+    db.session.add(vision)
+    db.session.flush()
+    record_event(
+        "vision.proposed",
+        actor=author,
+        obj=vision,
+        chapter_id=chapter.id,
+        after={"number": number, "statement": vision.statement, "goals": goals},
+    )
+    return vision
+
+
+def respond_to_vision(
+    vision: VisionVersion, user: User, stance: str, comment: str | None, counts: bool
+) -> VisionResponse:
+    """Record (or change) a person's stance. Those who do not count may only comment."""
+    # Two endorsements at once must both be counted by whichever is saved second.
+    lock_row(vision, "status", "responses")
+    if vision.status != "proposed":
+        raise PolicyError("This version is no longer open for endorsement.")
+    comment = (comment or "").strip() or None
+    if not counts:
+        stance = "comment"
+    if stance in ("object", "comment") and not comment:
+        raise PolicyError("Say what you would change: a comment is required.")
+    response = next((r for r in vision.responses if r.user_id == user.id), None)
+    before = None
+    if response is None:
+        response = VisionResponse(vision=vision, user=user, stance=stance, comment=comment)
+        db.session.add(response)
+    else:
+        before = {"stance": response.stance, "comment": response.comment}
+        response.stance, response.comment, response.updated_at = stance, comment, utcnow()
+    db.session.flush()
+    record_event(
+        "vision.responded",
+        actor=user,
+        obj=vision,
+        chapter_id=vision.chapter_id,
+        before=before,
+        after={"stance": stance, "comment": comment},
+    )
+    adopt_if_endorsed(vision, user)
+    return response
+
+
+def adopt_if_endorsed(vision: VisionVersion, actor: User) -> bool:
+    if vision.status != "proposed" or not vision_tally(vision).adopted:
+        return False
+    now = utcnow()
+    previous = adopted_vision(vision.chapter)
+    if previous is not None:
+        previous.status, previous.closed_at = "superseded", now
+        record_event(
+            "vision.superseded",
+            actor=actor,
+            obj=previous,
+            chapter_id=vision.chapter_id,
+            after={"by": vision.number},
+        )
+    vision.status, vision.adopted_at = "adopted", now
+    record_event(
+        "vision.adopted",
+        actor=actor,
+        obj=vision,
+        chapter_id=vision.chapter_id,
+        after={"number": vision.number},
+    )
+    return True
+
+
+def withdraw_vision(vision: VisionVersion, actor: User) -> None:
+    lock_row(vision, "status")
+    if vision.status != "proposed":
+        raise PolicyError("Only a proposal under discussion can be withdrawn.")
+    vision.status, vision.closed_at = "withdrawn", utcnow()
+    record_event("vision.withdrawn", actor=actor, obj=vision, chapter_id=vision.chapter_id)
+
+
+def vision_history(chapter: Chapter) -> list[VisionVersion]:
+    return list(
+        db.session.scalars(
+            select(VisionVersion)
+            .where(VisionVersion.chapter_id == chapter.id)
+            .options(
+                selectinload(VisionVersion.goals),
+                selectinload(VisionVersion.proposed_by),
+                selectinload(VisionVersion.responses).selectinload(VisionResponse.user),
+            )
+            .order_by(VisionVersion.number.desc())
+        )
+    )

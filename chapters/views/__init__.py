@@ -1,0 +1,3 @@
+"""The chapters blueprint's routes, one module per sub-domain (each registers on import)."""
+
+from chapters.views import chapters, invitations, roster, vision  # noqa: F401

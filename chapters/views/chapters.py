@@ -1,0 +1,146 @@
+"""Routes for the chapters themselves: home, the network list, a chapter's page and its details."""
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from accounts.current import current_actor
+from chapters import bp
+from chapters.access import get_chapter_or_404, require
+from chapters.forms import ChapterForm
+from chapters.models import CHAPTER_STATUSES, ROLES
+from chapters.panels import home_panels
+from chapters.permissions import can_create_chapter, can_edit_chapter, can_invite, can_manage_roster
+from chapters.services import (
+    active_member_counts,
+    active_roster,
+    adopted_vision,
+    chapter_count,
+    chapter_regions,
+    create_chapter,
+    find_chapters,
+    my_memberships,
+    open_proposal,
+    roster_health,
+    update_chapter,
+    vision_tally,
+)
+from chapters.services import archive_chapter as archive_chapter_service
+from core.forms import EmptyForm
+from core.http import page_number
+from core.outcome import attempt
+
+CHAPTERS_PER_PAGE = 25
+
+
+@bp.route("/")
+def home():
+    """Signed in: the chapters you belong to. Anonymous: the sign-in page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return render_template(
+        "chapters/my_chapters.html",
+        memberships=my_memberships(current_user.id),
+        chapter_count=chapter_count() if current_user.is_staff else None,
+    )
+
+
+# --- chapters (national staff) --------------------------------------------------------------
+
+
+@bp.route("/chapters")
+@login_required
+def list_chapters():
+    if not current_user.is_staff:
+        abort(404)
+    status = request.args.get("status", "")
+    region = request.args.get("region", "").strip()
+    q = request.args.get("q", "").strip()[:100]
+    page = find_chapters(status, region, q, page=page_number(), per_page=CHAPTERS_PER_PAGE)
+    return render_template(
+        "chapters/list.html",
+        page=page,
+        counts=active_member_counts([c.id for c in page.items]),
+        regions=chapter_regions(),
+        statuses=CHAPTER_STATUSES,
+        filters={"status": status, "region": region, "q": q},
+    )
+
+
+def _chapter_data(form: ChapterForm) -> dict:
+    return {
+        "name": form.name.data.strip(),
+        "slug": form.slug.data.strip().lower(),
+        "institution": form.institution.data.strip(),
+        "region": form.region.data.strip(),
+        "timezone": form.timezone.data,
+        "status": form.status.data,
+    }
+
+
+@bp.route("/chapters/new", methods=["GET", "POST"])
+@login_required
+def new_chapter():
+    if not can_create_chapter(current_user):
+        abort(404)
+    form = ChapterForm()
+    if form.validate_on_submit():
+        with attempt(field=form.slug) as done:
+            chapter = create_chapter(_chapter_data(form), current_actor())
+            done.success = f"{chapter.name} is created. Invite its first leaders and advisor now."
+        if done:
+            return redirect(url_for("chapters.invitations", slug=chapter.slug))
+    return render_template("chapters/edit.html", form=form, chapter=None)
+
+
+@bp.route("/c/<slug>")
+@login_required
+def chapter_home(slug: str):
+    chapter, m = get_chapter_or_404(slug)
+    roster = active_roster(chapter)
+    proposal = open_proposal(chapter)
+    voters = [r for r in roster if r.counts_for_vision]
+    role_counts = {role: sum(1 for r in roster if r.role == role) for role in ROLES}
+    professions = sorted({r.user.profession for r in roster if r.is_participant})
+    return render_template(
+        "chapters/home.html",
+        chapter=chapter,
+        m=m,
+        roster=roster,
+        role_counts=role_counts,
+        professions=professions,
+        health=roster_health(roster),
+        vision=adopted_vision(chapter),
+        proposal=proposal,
+        tally=vision_tally(proposal, voters) if proposal else None,
+        can_manage=can_manage_roster(current_user, m),
+        can_invite=can_invite(current_user, m),
+        can_edit=can_edit_chapter(current_user),
+        panels=home_panels(chapter),
+    )
+
+
+@bp.route("/c/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_chapter(slug: str):
+    chapter, _m = get_chapter_or_404(slug)
+    require(can_edit_chapter(current_user))
+    form = ChapterForm(obj=chapter)
+    if form.validate_on_submit() and not form.changed_since_opened(chapter):
+        with attempt("Chapter details saved.", field=form.slug) as done:
+            update_chapter(chapter, _chapter_data(form), current_actor())
+        if done:
+            return redirect(url_for("chapters.chapter_home", slug=chapter.slug))
+    return render_template("chapters/edit.html", form=form, chapter=chapter)
+
+
+@bp.route("/c/<slug>/archive", methods=["GET", "POST"])
+@login_required
+def archive_chapter(slug: str):
+    chapter, _m = get_chapter_or_404(slug)
+    require(can_edit_chapter(current_user))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        with attempt(f"{chapter.name} is archived. Its history stays readable."):
+            archive_chapter_service(chapter, current_actor())
+        return redirect(url_for("chapters.chapter_home", slug=chapter.slug))
+    return render_template("chapters/archive_confirm.html", chapter=chapter, form=form)
