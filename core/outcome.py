@@ -68,7 +68,8 @@ def attempt(
         db.session.rollback()
         result.error = str(exc)
         if field is not None:
-            field.errors.append(result.error)
+            # After validation WTForms keeps a field's errors in a list.
+            field.errors = [*field.errors, result.error]
             return
     except StaleDataError:
         db.session.rollback()
