@@ -7,15 +7,16 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from accounts.models import User
+from accounts.models import User, UserKind
 from accounts.services import create_user
+from campaigns.models import ActionKind, ActionStatus, CampaignStatus
 from campaigns.playbook_library import BUILT_IN_BY_SLUG
 from campaigns.services.actions import save_action, sign_up
 from campaigns.services.campaigns import change_campaign_status, create_campaign
 from campaigns.services.leads import accept_swap, ask_swap, assign_lead, rotation_for
 from campaigns.services.playbooks import publish_playbook
 from campaigns.services.pool import add_unavailability, join_pool
-from chapters.models import Chapter
+from chapters.models import Chapter, ChapterStatus, Role, Stance
 from chapters.services import (
     accept_invitation,
     adopted_vision,
@@ -50,18 +51,24 @@ CHAPTERS = [
             "institution": "Riverside University",
             "region": "Midwest",
             "timezone": "America/Chicago",
-            "status": "active",
+            "status": ChapterStatus.ACTIVE,
         },
         # email, name, profession, kind, role
         "people": [
-            ("leader@relay.test", "Priya Raman", "Medicine", "student", "leader"),
-            ("jordan@relay.test", "Jordan Lee", "Social Work", "student", "leader"),
-            ("tomas@relay.test", "Tomás Silva", "Dentistry", "student", "leader"),
-            ("member@relay.test", "Diego Alvarez", "Nursing", "student", "member"),
-            ("amara@relay.test", "Amara Nwosu", "Physician Assistant", "student", "member"),
-            ("mei@relay.test", "Mei Tanaka", "Public Health", "student", "member"),
-            ("kwame@relay.test", "Kwame Mensah", "Pharmacy", "student", "member"),
-            ("advisor@relay.test", "Dr. Helen Cho", "Pharmacy", "faculty", "advisor"),
+            ("leader@relay.test", "Priya Raman", "Medicine", UserKind.STUDENT, Role.LEADER),
+            ("jordan@relay.test", "Jordan Lee", "Social Work", UserKind.STUDENT, Role.LEADER),
+            ("tomas@relay.test", "Tomás Silva", "Dentistry", UserKind.STUDENT, Role.LEADER),
+            ("member@relay.test", "Diego Alvarez", "Nursing", UserKind.STUDENT, Role.MEMBER),
+            (
+                "amara@relay.test",
+                "Amara Nwosu",
+                "Physician Assistant",
+                UserKind.STUDENT,
+                Role.MEMBER,
+            ),
+            ("mei@relay.test", "Mei Tanaka", "Public Health", UserKind.STUDENT, Role.MEMBER),
+            ("kwame@relay.test", "Kwame Mensah", "Pharmacy", UserKind.STUDENT, Role.MEMBER),
+            ("advisor@relay.test", "Dr. Helen Cho", "Pharmacy", UserKind.FACULTY, Role.ADVISOR),
         ],
         "vision": (
             "Every neighbour in Riverside can reach affordable primary care, and every future "
@@ -73,7 +80,7 @@ CHAPTERS = [
             ],
         ),
         "endorse": 5,  # of 7 students (5 needed): adopted
-        "pending_invites": [("newstudent@relay.test", "member")],
+        "pending_invites": [("newstudent@relay.test", Role.MEMBER)],
     },
     {
         "chapter": {
@@ -82,16 +89,16 @@ CHAPTERS = [
             "institution": "Harbor City College of Health Sciences",
             "region": "Northeast",
             "timezone": "America/New_York",
-            "status": "developing",
+            "status": ChapterStatus.DEVELOPING,
         },
         "people": [
-            ("fatima@relay.test", "Fatima Haddad", "Nursing", "student", "leader"),
-            ("liam@relay.test", "Liam O'Connor", "Medicine", "student", "leader"),
-            ("sofia@relay.test", "Sofia Rossi", "Pharmacy", "student", "member"),
-            ("ethan@relay.test", "Ethan Brooks", "Social Work", "student", "member"),
-            ("grace@relay.test", "Grace Kim", "Public Health", "student", "member"),
-            ("noah@relay.test", "Noah Patel", "Physical Therapy", "student", "member"),
-            ("bell@relay.test", "Dr. Marcus Bell", "Nursing", "faculty", "advisor"),
+            ("fatima@relay.test", "Fatima Haddad", "Nursing", UserKind.STUDENT, Role.LEADER),
+            ("liam@relay.test", "Liam O'Connor", "Medicine", UserKind.STUDENT, Role.LEADER),
+            ("sofia@relay.test", "Sofia Rossi", "Pharmacy", UserKind.STUDENT, Role.MEMBER),
+            ("ethan@relay.test", "Ethan Brooks", "Social Work", UserKind.STUDENT, Role.MEMBER),
+            ("grace@relay.test", "Grace Kim", "Public Health", UserKind.STUDENT, Role.MEMBER),
+            ("noah@relay.test", "Noah Patel", "Physical Therapy", UserKind.STUDENT, Role.MEMBER),
+            ("bell@relay.test", "Dr. Marcus Bell", "Nursing", UserKind.FACULTY, Role.ADVISOR),
         ],
         "vision": (
             "Harbor City's students stand together for safe housing as a health issue.",
@@ -101,7 +108,10 @@ CHAPTERS = [
             ],
         ),
         "endorse": 3,  # of 6 students (4 needed): still open, half-endorsed
-        "pending_invites": [("pa.student@relay.test", "member"), ("dean@relay.test", "advisor")],
+        "pending_invites": [
+            ("pa.student@relay.test", Role.MEMBER),
+            ("dean@relay.test", Role.ADVISOR),
+        ],
     },
 ]
 
@@ -132,24 +142,24 @@ def _load_chapter(spec: dict, staff: User) -> None:
     author = people[0][0]
     vision = propose_vision(chapter, author, statement, goals)
     vision.proposed_at = utcnow() - timedelta(days=30)
-    students = [u for u, kind in people if kind == "student"]
-    advisor = next(u for u, kind in people if kind == "faculty")
+    students = [u for u, kind in people if kind == UserKind.STUDENT]
+    advisor = next(u for u, kind in people if kind == UserKind.FACULTY)
     respond_to_vision(
         vision,
         advisor,
-        "comment",
+        Stance.COMMENT,
         "Strong and achievable. I can help with the hearings.",
         counts=False,
     )
     respond_to_vision(
         vision,
         students[-1],
-        "object",
+        Stance.OBJECT,
         "I'd like a goal about reaching families who don't speak English.",
         counts=True,
     )
     for user in students[: spec["endorse"]]:
-        respond_to_vision(vision, user, "endorse", None, counts=True)
+        respond_to_vision(vision, user, Stance.ENDORSE, None, counts=True)
     leader = people[0][0]
     for email, role in spec["pending_invites"]:
         invite(chapter, email, role, leader)
@@ -203,9 +213,9 @@ def _load_campaigns(staff: User) -> None:
         join_pool(fair, user, leader)
     _rotate_leads(fair, leader)
     for action in fair.actions:
-        action.status = "done"
-    change_campaign_status(fair, "active", leader)
-    change_campaign_status(fair, "completed", leader)
+        action.status = ActionStatus.DONE
+    change_campaign_status(fair, CampaignStatus.ACTIVE, leader)
+    change_campaign_status(fair, CampaignStatus.COMPLETED, leader)
     publish_playbook(
         fair,
         "A one-day fair run with a community partner; six stations, interpreters at each.",
@@ -237,16 +247,16 @@ def _load_campaigns(staff: User) -> None:
     )
     for user in students:
         join_pool(meet, user, leader)
-    change_campaign_status(meet, "active", leader)
+    change_campaign_status(meet, CampaignStatus.ACTIVE, leader)
     _rotate_leads(meet, leader)
     for action in meet.actions:
         if action.starts_at < utcnow():
-            action.status = "done"
+            action.status = ActionStatus.DONE
         else:
             for user in students[:4]:
                 if user.id != action.lead_id:
                     sign_up(action, user)
-    upcoming = [a for a in meet.actions if a.status == "planned"]
+    upcoming = [a for a in meet.actions if a.status == ActionStatus.PLANNED]
     if upcoming:
         swap = ask_swap(upcoming[0], upcoming[0].lead, "I have a shift that morning.")
         taker = next(
@@ -257,8 +267,14 @@ def _load_campaigns(staff: User) -> None:
     # Two more actions ahead: one led in turn, one still waiting for a lead, so the
     # leader sees the rotation's suggestion.
     for days, kind, title, at, location in (
-        (9, "coalition", "Coalition call with the tenants' union", time(17, 30), "Video call"),
-        (12, "social_media", "Social media push before the vote", time(12, 0), "Online"),
+        (
+            9,
+            ActionKind.COALITION,
+            "Coalition call with the tenants' union",
+            time(17, 30),
+            "Video call",
+        ),
+        (12, ActionKind.SOCIAL_MEDIA, "Social media push before the vote", time(12, 0), "Online"),
     ):
         start = to_utc(today + timedelta(days=days), at, riverside.timezone)
         action = save_action(
@@ -303,7 +319,7 @@ def load_demo() -> bool:
     if db.session.scalar(select(func.count(User.id))):
         return False
     staff_users = [
-        create_user(email, name, DEMO_PASSWORD, profession, "faculty", **flags)
+        create_user(email, name, DEMO_PASSWORD, profession, UserKind.FACULTY, **flags)
         for email, name, profession, _role, flags in STAFF
     ]
     for spec in CHAPTERS:

@@ -5,6 +5,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from accounts.models import UserKind
 from accounts.services import PolicyError, create_user, get_user_by_email, set_account_active
 from core.extensions import db
 
@@ -30,7 +31,7 @@ def create_staff(email: str, name: str, profession: str, admin: bool) -> None:
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(
-            email, name, password, profession, "faculty", national_staff=True, admin=admin
+            email, name, password, profession, UserKind.FACULTY, national_staff=True, admin=admin
         )
     except PolicyError as exc:
         db.session.rollback()

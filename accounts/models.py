@@ -1,6 +1,7 @@
 """User accounts, their server-side login sessions, and password reset tokens."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
@@ -10,7 +11,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
 
-KINDS = {"student": "Student", "faculty": "Faculty / staff"}
+
+class UserKind(StrEnum):
+    STUDENT = "student"
+    FACULTY = "faculty"
+
+
+KINDS: dict[str, str] = {UserKind.STUDENT: "Student", UserKind.FACULTY: "Faculty / staff"}
 
 # A valid hash of a random password, checked when the email is unknown so that
 # a failed login takes as long whether or not the account exists.
@@ -24,7 +31,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     profession: Mapped[str] = mapped_column(String(60))
-    kind: Mapped[str] = mapped_column(String(10), default="student")
+    kind: Mapped[str] = mapped_column(String(10), default=UserKind.STUDENT)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_national_staff: Mapped[bool] = mapped_column(Boolean, default=False)

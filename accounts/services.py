@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 from accounts.models import (
     PasswordResetToken,
     User,
+    UserKind,
     UserSession,
     dummy_password_check,
     normalize_email,
@@ -289,7 +290,7 @@ def create_user(
     display_name: str,
     password: str,
     profession: str,
-    kind: str = "student",
+    kind: str = UserKind.STUDENT,
     *,
     national_staff: bool = False,
     admin: bool = False,

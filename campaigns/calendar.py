@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from campaigns.models import Action, Milestone
+from campaigns.models import Action, ActionStatus, Milestone
 from core.db import utcnow
 
 
@@ -31,7 +31,7 @@ def _action_event(action: Action, host: str) -> Event:
         ev.add("location", action.location)
     lead = action.lead.display_name if action.lead else "not assigned yet"
     ev.add("description", f"{action.kind_label}. Lead: {lead}.\n\n{action.description}".strip())
-    ev.add("status", "CANCELLED" if action.status == "cancelled" else "CONFIRMED")
+    ev.add("status", "CANCELLED" if action.status == ActionStatus.CANCELLED else "CONFIRMED")
     ev.add("sequence", action.version)
     return ev
 

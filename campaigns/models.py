@@ -1,6 +1,7 @@
 """Campaigns and their plan: milestones, actions with a rotating lead, and playbooks."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,37 +11,88 @@ from chapters.models import Chapter, VisionGoal
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
 
-CAMPAIGN_STATUSES = {
-    "draft": "Draft",
-    "active": "Active",
-    "completed": "Completed",
-    "archived": "Archived",
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ARCHIVED = "archived"
+
+
+class ActionKind(StrEnum):
+    MEETING = "meeting"
+    TESTIMONY = "testimony"
+    OP_ED = "op_ed"
+    PETITION = "petition"
+    COMMUNITY_EVENT = "community_event"
+    HEALTH_FAIR = "health_fair"
+    COALITION = "coalition"
+    SOCIAL_MEDIA = "social_media"
+    TRAINING = "training"
+    OTHER = "other"
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class MilestoneStatus(StrEnum):
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class LeadMethod(StrEnum):
+    SUGGESTED = "suggested"
+    OVERRIDE = "override"
+    HANDOFF = "handoff"
+    SWAP = "swap"
+
+
+class SwapStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    CANCELLED = "cancelled"
+
+
+CAMPAIGN_STATUSES: dict[str, str] = {
+    CampaignStatus.DRAFT: "Draft",
+    CampaignStatus.ACTIVE: "Active",
+    CampaignStatus.COMPLETED: "Completed",
+    CampaignStatus.ARCHIVED: "Archived",
 }
 # Which status a campaign may move to from each status.
-CAMPAIGN_TRANSITIONS = {
-    "draft": ("active", "archived"),
-    "active": ("completed", "archived"),
-    "completed": ("active", "archived"),
-    "archived": (),
+CAMPAIGN_TRANSITIONS: dict[str, tuple[CampaignStatus, ...]] = {
+    CampaignStatus.DRAFT: (CampaignStatus.ACTIVE, CampaignStatus.ARCHIVED),
+    CampaignStatus.ACTIVE: (CampaignStatus.COMPLETED, CampaignStatus.ARCHIVED),
+    CampaignStatus.COMPLETED: (CampaignStatus.ACTIVE, CampaignStatus.ARCHIVED),
+    CampaignStatus.ARCHIVED: (),
 }
-ACTION_KINDS = {
-    "meeting": "Meeting with decision-maker",
-    "testimony": "Testimony",
-    "op_ed": "Op-ed",
-    "petition": "Petition",
-    "community_event": "Community event",
-    "health_fair": "Health fair",
-    "coalition": "Coalition meeting",
-    "social_media": "Social media",
-    "training": "Training",
-    "other": "Other",
+ACTION_KINDS: dict[str, str] = {
+    ActionKind.MEETING: "Meeting with decision-maker",
+    ActionKind.TESTIMONY: "Testimony",
+    ActionKind.OP_ED: "Op-ed",
+    ActionKind.PETITION: "Petition",
+    ActionKind.COMMUNITY_EVENT: "Community event",
+    ActionKind.HEALTH_FAIR: "Health fair",
+    ActionKind.COALITION: "Coalition meeting",
+    ActionKind.SOCIAL_MEDIA: "Social media",
+    ActionKind.TRAINING: "Training",
+    ActionKind.OTHER: "Other",
 }
-ACTION_STATUSES = {"planned": "Planned", "done": "Done", "cancelled": "Cancelled"}
-MILESTONE_STATUSES = {
-    "open": "Open",
-    "submitted": "Submitted",
-    "approved": "Approved",
-    "returned": "Returned",
+ACTION_STATUSES: dict[str, str] = {
+    ActionStatus.PLANNED: "Planned",
+    ActionStatus.DONE: "Done",
+    ActionStatus.CANCELLED: "Cancelled",
+}
+MILESTONE_STATUSES: dict[str, str] = {
+    MilestoneStatus.OPEN: "Open",
+    MilestoneStatus.SUBMITTED: "Submitted",
+    MilestoneStatus.APPROVED: "Approved",
+    MilestoneStatus.RETURNED: "Returned",
 }
 
 
@@ -57,7 +109,7 @@ class Campaign(db.Model):
     objective: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.DRAFT)
     playbook_slug: Mapped[str | None] = mapped_column(String(80))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -88,7 +140,7 @@ class Milestone(db.Model):
     title: Mapped[str] = mapped_column(String(160))
     criteria: Mapped[str] = mapped_column(Text, default="")
     due_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=MilestoneStatus.OPEN)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
@@ -105,13 +157,13 @@ class Action(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20), default="other")
+    kind: Mapped[str] = mapped_column(String(20), default=ActionKind.OTHER)
     title: Mapped[str] = mapped_column(String(160))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     location: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default="planned")
+    status: Mapped[str] = mapped_column(String(10), default=ActionStatus.PLANNED)
     capacity: Mapped[int | None] = mapped_column(Integer)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     handoff_note: Mapped[str | None] = mapped_column(String(1000))
@@ -195,7 +247,7 @@ class SwapRequest(db.Model):
         ForeignKey("users.id")
     )  # None: anyone in the pool
     note: Mapped[str] = mapped_column(String(1000), default="")
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open, accepted, cancelled
+    status: Mapped[str] = mapped_column(String(10), default=SwapStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,13 +1,15 @@
 """Plain predicates for campaigns and actions. `m` is the user's active Membership or None."""
 
+from chapters.models import ChapterStatus, Role
+
 
 def _open(chapter) -> bool:
-    return chapter.status != "archived"
+    return chapter.status != ChapterStatus.ARCHIVED
 
 
 def can_manage_campaigns(user, m, chapter) -> bool:
     """Create and edit campaigns, actions and pools, and assign leads: the chapter's leaders."""
-    return bool(m is not None and m.role == "leader" and _open(chapter))
+    return bool(m is not None and m.role == Role.LEADER and _open(chapter))
 
 
 def can_edit_action(user, m, action) -> bool:

@@ -21,8 +21,8 @@ from wtforms.validators import (
 )
 
 from accounts.forms import NewPasswordMixin, new_password_fields, profession_choices
-from accounts.models import KINDS
-from chapters.models import CHAPTER_STATUSES, ROLES
+from accounts.models import KINDS, UserKind
+from chapters.models import CHAPTER_STATUSES, ROLES, ChapterStatus, Role, Stance
 from core.forms import VersionedForm
 
 _TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
@@ -51,20 +51,20 @@ class ChapterForm(VersionedForm):
         default="America/New_York",
         description="Action times are entered and shown in this zone.",
     )
-    status = SelectField("Status", choices=CHAPTER_STATUSES, default="developing")
+    status = SelectField("Status", choices=CHAPTER_STATUSES, default=ChapterStatus.DEVELOPING)
 
 
 class InviteForm(FlaskForm):
     email = EmailField(
         "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
-    role = SelectField("Role", choices=ROLES, default="member")
+    role = SelectField("Role", choices=ROLES, default=Role.MEMBER)
 
     def limit_roles(self, allowed: tuple[str, ...]) -> None:
         """Offer only the roles this inviter may hand out; anything else posted is ignored."""
         self.role.choices = {r: ROLES[r] for r in allowed}
         if self.role.data not in allowed:
-            self.role.data = "member"
+            self.role.data = Role.MEMBER
 
 
 class RoleForm(FlaskForm):
@@ -74,7 +74,9 @@ class RoleForm(FlaskForm):
 class AcceptNewAccountForm(NewPasswordMixin, FlaskForm):
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     profession = SelectField("Profession", validators=[DataRequired()])
-    kind = RadioField("You are", choices=KINDS, default="student", validators=[DataRequired()])
+    kind = RadioField(
+        "You are", choices=KINDS, default=UserKind.STUDENT, validators=[DataRequired()]
+    )
     new_password, confirm = new_password_fields("Choose a password", "Repeat the password")
 
     def __init__(self, *args, **kwargs):
@@ -102,11 +104,11 @@ class VisionResponseForm(FlaskForm):
     stance = RadioField(
         "Your response",
         choices={
-            "endorse": "I endorse this vision",
-            "object": "I object",
-            "comment": "Comment only",
+            Stance.ENDORSE: "I endorse this vision",
+            Stance.OBJECT: "I object",
+            Stance.COMMENT: "Comment only",
         },
-        default="endorse",
+        default=Stance.ENDORSE,
     )
     comment = TextAreaField(
         "Comment",

@@ -1,24 +1,71 @@
 """Chapter, Membership, Invitation and the versioned Vision with its goals and responses."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import User
+from accounts.models import User, UserKind
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
 
-CHAPTER_STATUSES = {
-    "developing": "Developing",
-    "active": "Active",
-    "affiliate": "Affiliate",
-    "archived": "Archived",
+
+class ChapterStatus(StrEnum):
+    DEVELOPING = "developing"
+    ACTIVE = "active"
+    AFFILIATE = "affiliate"
+    ARCHIVED = "archived"
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    LEADER = "leader"
+    ADVISOR = "advisor"
+
+
+class MembershipStatus(StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+class InvitationState(StrEnum):
+    """Not stored: derived from an invitation's timestamps by `Invitation.state`."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class VisionStatus(StrEnum):
+    PROPOSED = "proposed"
+    ADOPTED = "adopted"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+class Stance(StrEnum):
+    ENDORSE = "endorse"
+    OBJECT = "object"
+    COMMENT = "comment"
+
+
+# Labels keyed by the enum members; typed by str, so a column's value looks its label up.
+CHAPTER_STATUSES: dict[str, str] = {
+    ChapterStatus.DEVELOPING: "Developing",
+    ChapterStatus.ACTIVE: "Active",
+    ChapterStatus.AFFILIATE: "Affiliate",
+    ChapterStatus.ARCHIVED: "Archived",
 }
-ROLES = {"member": "Member", "leader": "Student leader", "advisor": "Faculty advisor"}
+ROLES: dict[str, str] = {
+    Role.MEMBER: "Member",
+    Role.LEADER: "Student leader",
+    Role.ADVISOR: "Faculty advisor",
+}
 # Who takes part in the chapter's work (actions, leads, the vision); advisors oversee it.
-PARTICIPANT_ROLES = ("member", "leader")
+PARTICIPANT_ROLES = (Role.MEMBER, Role.LEADER)
 
 
 class Chapter(db.Model):
@@ -30,7 +77,7 @@ class Chapter(db.Model):
     institution: Mapped[str] = mapped_column(String(160))
     region: Mapped[str] = mapped_column(String(80), index=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    status: Mapped[str] = mapped_column(String(12), default="developing")
+    status: Mapped[str] = mapped_column(String(12), default=ChapterStatus.DEVELOPING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped to invalidate the chapter's secret calendar feed URL.
     calendar_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -57,8 +104,8 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     chapter_id: Mapped[int] = mapped_column(ForeignKey("chapters.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    role: Mapped[str] = mapped_column(String(10), default="member")
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    role: Mapped[str] = mapped_column(String(10), default=Role.MEMBER)
+    status: Mapped[str] = mapped_column(String(10), default=MembershipStatus.ACTIVE)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -71,7 +118,7 @@ class Membership(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == MembershipStatus.ACTIVE
 
     # The two rules below are written once each, as hybrids: the Python form answers for
     # a loaded row, the SQL form filters a query (tests/test_vision.py checks they agree).
@@ -79,22 +126,22 @@ class Membership(db.Model):
     @hybrid_property
     def is_participant(self) -> bool:
         """An active member or leader (not an advisor): who takes part in actions and leads."""
-        return self.status == "active" and self.role in PARTICIPANT_ROLES
+        return self.status == MembershipStatus.ACTIVE and self.role in PARTICIPANT_ROLES
 
     @is_participant.inplace.expression
     @classmethod
     def _is_participant_sql(cls) -> ColumnElement[bool]:
-        return and_(cls.status == "active", cls.role.in_(PARTICIPANT_ROLES))
+        return and_(cls.status == MembershipStatus.ACTIVE, cls.role.in_(PARTICIPANT_ROLES))
 
     @hybrid_property
     def counts_for_vision(self) -> bool:
         """An active student participant: endorses or objects. Faculty and advisors comment."""
-        return self.is_participant and self.user.kind == "student"
+        return self.is_participant and self.user.kind == UserKind.STUDENT
 
     @counts_for_vision.inplace.expression
     @classmethod
     def _counts_for_vision_sql(cls) -> ColumnElement[bool]:
-        return and_(cls.is_participant, cls.user.has(User.kind == "student"))
+        return and_(cls.is_participant, cls.user.has(User.kind == UserKind.STUDENT))
 
 
 class Invitation(db.Model):
@@ -122,21 +169,21 @@ class Invitation(db.Model):
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
 
-    def state(self, now: datetime) -> str:
+    def state(self, now: datetime) -> InvitationState:
         if self.accepted_at is not None:
-            return "accepted"
+            return InvitationState.ACCEPTED
         if self.revoked_at is not None:
-            return "revoked"
+            return InvitationState.REVOKED
         if self.expires_at <= now:
-            return "expired"
-        return "pending"
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
 
 
-VISION_STATUSES = {
-    "proposed": "Proposed",
-    "adopted": "Adopted",
-    "superseded": "Superseded",
-    "withdrawn": "Withdrawn",
+VISION_STATUSES: dict[str, str] = {
+    VisionStatus.PROPOSED: "Proposed",
+    VisionStatus.ADOPTED: "Adopted",
+    VisionStatus.SUPERSEDED: "Superseded",
+    VisionStatus.WITHDRAWN: "Withdrawn",
 }
 
 
@@ -150,7 +197,7 @@ class VisionVersion(db.Model):
     chapter_id: Mapped[int] = mapped_column(ForeignKey("chapters.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     statement: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    status: Mapped[str] = mapped_column(String(12), default=VisionStatus.PROPOSED)
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -183,7 +230,11 @@ class VisionGoal(db.Model):
     vision: Mapped[VisionVersion] = relationship(back_populates="goals")
 
 
-STANCES = {"endorse": "Endorses", "object": "Objects", "comment": "Comments"}
+STANCES: dict[str, str] = {
+    Stance.ENDORSE: "Endorses",
+    Stance.OBJECT: "Objects",
+    Stance.COMMENT: "Comments",
+}
 
 
 class VisionResponse(db.Model):

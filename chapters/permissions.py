@@ -1,12 +1,13 @@
 """Plain predicates: who may do what in a chapter. `m` is the user's active Membership or None."""
 
-from chapters.models import Chapter, Membership
+from accounts.models import UserKind
+from chapters.models import Chapter, ChapterStatus, Membership, Role
 
 # Which roles each kind of inviter may hand out.
 INVITABLE_ROLES = {
-    "leader": ("member", "leader"),
-    "advisor": ("member", "leader", "advisor"),
-    "staff": ("member", "leader", "advisor"),
+    Role.LEADER: (Role.MEMBER, Role.LEADER),
+    Role.ADVISOR: (Role.MEMBER, Role.LEADER, Role.ADVISOR),
+    "staff": (Role.MEMBER, Role.LEADER, Role.ADVISOR),
 }
 
 
@@ -24,13 +25,16 @@ def can_create_chapter(user) -> bool:
 
 def can_manage_roster(user, m: Membership | None) -> bool:
     """Change roles and remove members: the chapter's leaders and advisors, and admins."""
-    return bool(m is not None and m.role in ("leader", "advisor")) or bool(
+    return bool(m is not None and m.role in (Role.LEADER, Role.ADVISOR)) or bool(
         user.is_authenticated and user.is_admin
     )
 
 
 # Which roles fit which kind of person: student leaders are students; advisors are faculty.
-ROLES_FOR_KIND = {"student": ("member", "leader"), "faculty": ("member", "advisor")}
+ROLES_FOR_KIND = {
+    UserKind.STUDENT: (Role.MEMBER, Role.LEADER),
+    UserKind.FACULTY: (Role.MEMBER, Role.ADVISOR),
+}
 
 
 def settable_roles(user, m: Membership | None, target: Membership) -> tuple[str, ...]:
@@ -39,11 +43,11 @@ def settable_roles(user, m: Membership | None, target: Membership) -> tuple[str,
     Advisors and admins set any fitting role; leaders move students between member
     and leader, and leave advisors' roles alone.
     """
-    fitting = ROLES_FOR_KIND.get(target.user.kind, ("member",))
-    if (user.is_authenticated and user.is_admin) or (m is not None and m.role == "advisor"):
+    fitting = ROLES_FOR_KIND.get(target.user.kind, (Role.MEMBER,))
+    if (user.is_authenticated and user.is_admin) or (m is not None and m.role == Role.ADVISOR):
         return fitting
-    if m is not None and m.role == "leader" and target.role != "advisor":
-        return tuple(r for r in fitting if r in ("member", "leader"))
+    if m is not None and m.role == Role.LEADER and target.role != Role.ADVISOR:
+        return tuple(r for r in fitting if r in (Role.MEMBER, Role.LEADER))
     return ()
 
 
@@ -51,7 +55,9 @@ def can_remove_member(user, m: Membership | None, target: Membership) -> bool:
     """Leaders remove members and leaders; advisors and admins remove anyone."""
     if not can_manage_roster(user, m):
         return False
-    return target.role != "advisor" or user.is_admin or (m is not None and m.role == "advisor")
+    return (
+        target.role != Role.ADVISOR or user.is_admin or (m is not None and m.role == Role.ADVISOR)
+    )
 
 
 def invitable_roles(user, m: Membership | None) -> tuple[str, ...]:
@@ -73,12 +79,12 @@ def counts_for_vision(m: Membership | None) -> bool:
 
 
 def can_propose_vision(user, m: Membership | None, chapter: Chapter) -> bool:
-    return chapter.status != "archived" and counts_for_vision(m)
+    return chapter.status != ChapterStatus.ARCHIVED and counts_for_vision(m)
 
 
 def can_comment_vision(user, m: Membership | None, chapter: Chapter) -> bool:
-    return chapter.status != "archived" and m is not None
+    return chapter.status != ChapterStatus.ARCHIVED and m is not None
 
 
 def can_withdraw_vision(user, m: Membership | None, proposer_id: int) -> bool:
-    return m is not None and (user.id == proposer_id or m.role == "leader")
+    return m is not None and (user.id == proposer_id or m.role == Role.LEADER)

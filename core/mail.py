@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, update
 
 from core.db import utcnow
 from core.extensions import db
-from core.models import OutboxMessage
+from core.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("relay.mail")
 
@@ -63,8 +63,9 @@ def _transport(em: EmailMessage, msg: OutboxMessage) -> None:
 def _due(now):
     """Pending and due, or claimed by a worker that seems to have died."""
     return or_(
-        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+        (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == OutboxStatus.SENDING)
+        & (OutboxMessage.claimed_at < now - STALE_CLAIM),
     )
 
 
@@ -74,7 +75,7 @@ def _claim(msg_id: int) -> bool:
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == msg_id, _due(now))
-        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
     return result.rowcount == 1
@@ -101,15 +102,15 @@ def deliver(msg_ids: list[int] | None = None, limit: int = 50) -> tuple[int, int
             max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
             msg.last_error = f"{type(exc).__name__}: {exc}"[:500]
             if msg.attempts >= max_attempts:
-                msg.status = "failed"
+                msg.status = OutboxStatus.FAILED
                 log.error("mail %s to %s failed for good: %s", msg.id, msg.to_addr, exc)
             else:
-                msg.status = "pending"
+                msg.status = OutboxStatus.PENDING
                 msg.next_attempt_at = utcnow() + timedelta(minutes=2**msg.attempts)
                 log.warning("mail %s to %s failed, will retry: %s", msg.id, msg.to_addr, exc)
         else:
             sent += 1
-            msg.status = "sent"
+            msg.status = OutboxStatus.SENT
             msg.sent_at = utcnow()
         db.session.commit()
     return sent, failed

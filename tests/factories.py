@@ -7,8 +7,8 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from accounts.models import User
-from chapters.models import Chapter, Invitation, Membership, VisionGoal, VisionVersion
+from accounts.models import User, UserKind
+from chapters.models import Chapter, Invitation, Membership, Role, VisionGoal, VisionVersion
 from core.db import utcnow
 from core.extensions import db
 from core.tokens import new_token
@@ -89,7 +89,7 @@ def make_member(
 ) -> Membership:
     """A person with an active membership; advisors are faculty unless told otherwise."""
     if user is None:
-        kind = kind or ("faculty" if role == "advisor" else "student")
+        kind = kind or (UserKind.FACULTY if role == Role.ADVISOR else UserKind.STUDENT)
         user = make_user(name=name, profession=profession, kind=kind, commit=False)
     m = Membership(chapter=chapter, user=user, role=role, status="active")
     db.session.add(m)

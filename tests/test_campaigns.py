@@ -7,7 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import User
-from campaigns.models import Action, ActionSignup, Campaign, LeadAssignment, Milestone
+from campaigns.models import (
+    Action,
+    ActionSignup,
+    Campaign,
+    CampaignStatus,
+    LeadAssignment,
+    Milestone,
+)
 from chapters.models import Chapter, VisionGoal
 from core.db import utcnow
 from core.extensions import db
@@ -289,18 +296,18 @@ def test_no_route_deletes_a_campaign_action_or_milestone(app):
 
 
 def test_the_list_filters_by_status(s, client):
-    for status in ("draft", "active", "completed", "archived"):
+    for status in CampaignStatus:
         make_campaign(s.chapter, title=f"The {status} one", status=status, goal=s.goal)
     make_campaign(make_chapter(slug="other"), title="Another chapter's campaign", status="active")
 
     everything = client.get("/c/riverside/campaigns").get_data(as_text=True)
-    for status in ("draft", "active", "completed", "archived"):
+    for status in CampaignStatus:
         assert f"The {status} one" in everything
     assert "Another chapter's campaign" not in everything
 
-    for status in ("draft", "active", "completed", "archived"):
+    for status in CampaignStatus:
         page = client.get(f"/c/riverside/campaigns?status={status}").get_data(as_text=True)
-        shown = [t for t in ("draft", "active", "completed", "archived") if f"The {t} one" in page]
+        shown = [t for t in CampaignStatus if f"The {t} one" in page]
         assert shown == [status]
 
     # An unknown status is ignored rather than an error.

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from campaigns.models import Action, ActionSignup, Campaign
+from campaigns.models import Action, ActionSignup, ActionStatus, Campaign
 from campaigns.services.campaigns import field_values, require_open_campaign
 from campaigns.services.leads import cancel_open_swaps
 from core.audit import record_event
@@ -38,11 +38,14 @@ def save_action(campaign: Campaign, action: Action | None, data: dict, actor: Us
     return action
 
 
-def change_action_status(action: Action, status: str, actor: User) -> None:
+def change_action_status(action: Action, status: ActionStatus, actor: User) -> None:
     require_open_campaign(action.campaign)
-    if action.status != "planned" or status not in ("done", "cancelled"):
+    if action.status != ActionStatus.PLANNED or status not in (
+        ActionStatus.DONE,
+        ActionStatus.CANCELLED,
+    ):
         raise PolicyError("Only a planned action can be marked done or cancelled.")
-    if status == "done" and action.starts_at > utcnow():
+    if status == ActionStatus.DONE and action.starts_at > utcnow():
         raise PolicyError("An action can be marked done once it has started.")
     action.status = status
     # An open swap request no longer applies to an action that is over.
@@ -52,14 +55,14 @@ def change_action_status(action: Action, status: str, actor: User) -> None:
         actor=actor,
         obj=action,
         chapter_id=action.campaign.chapter_id,
-        before={"status": "planned"},
+        before={"status": ActionStatus.PLANNED},
         after={"status": status},
     )
 
 
 def sign_up(action: Action, user: User) -> None:
     require_open_campaign(action.campaign)
-    if action.status != "planned" or action.starts_at <= utcnow():
+    if action.status != ActionStatus.PLANNED or action.starts_at <= utcnow():
         raise PolicyError("Sign-up is closed: this action has already started or is not planned.")
     # Lock the action (PostgreSQL) so two people cannot both take its last place.
     lock_row(action)

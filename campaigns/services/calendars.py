@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from campaigns.models import Action, ActionSignup, Campaign, Milestone
-from chapters.models import Chapter, Membership
+from campaigns.models import Action, ActionSignup, ActionStatus, Campaign, Milestone
+from chapters.models import Chapter, Membership, MembershipStatus
 from core.audit import record_event
 from core.db import utcnow
 from core.extensions import db
@@ -54,7 +54,7 @@ def chapter_feed_reader(token: str) -> tuple[Chapter, User] | None:
         select(Membership.id).where(
             Membership.chapter_id == chapter.id,
             Membership.user_id == user.id,
-            Membership.status == "active",
+            Membership.status == MembershipStatus.ACTIVE,
         )
     )
     return (chapter, user) if member or user.is_staff else None
@@ -99,7 +99,7 @@ def chapter_calendar_weeks(chapter: Chapter) -> dict[date, list[Action]]:
             Campaign.chapter_id == chapter.id,
             Action.ends_at >= now,
             Action.starts_at < now + timedelta(weeks=CALENDAR_WEEKS),
-            Action.status != "cancelled",
+            Action.status != ActionStatus.CANCELLED,
         )
         .options(selectinload(Action.lead), selectinload(Action.campaign))
         .order_by(Action.starts_at)
@@ -144,7 +144,7 @@ def person_feed_actions(user: User) -> list[Action]:
                 (Membership.chapter_id == Campaign.chapter_id) & (Membership.user_id == user.id),
             )
             .where(
-                Membership.status == "active",
+                Membership.status == MembershipStatus.ACTIVE,
                 Action.ends_at >= since,
                 (Action.lead_id == user.id) | Action.id.in_(signed),
             )

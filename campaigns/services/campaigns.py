@@ -13,8 +13,11 @@ from campaigns.models import (
     CAMPAIGN_TRANSITIONS,
     Action,
     ActionSignup,
+    ActionStatus,
     Campaign,
+    CampaignStatus,
     Milestone,
+    MilestoneStatus,
 )
 from campaigns.playbook_library import PlaybookPlan, lay_out
 from chapters.models import Chapter
@@ -45,7 +48,7 @@ def field_values(obj, fields) -> dict:
 
 def require_open_campaign(campaign: Campaign) -> None:
     """An archived campaign is a read-only record."""
-    if campaign.status == "archived":
+    if campaign.status == CampaignStatus.ARCHIVED:
         raise PolicyError("This campaign is archived; its plan can no longer change.")
 
 
@@ -58,7 +61,7 @@ def create_campaign(
     campaign = Campaign(
         chapter=chapter,
         created_by_id=actor.id,
-        status="draft",
+        status=CampaignStatus.DRAFT,
         playbook_slug=plan.slug if plan else None,
         **{f: data[f] for f in CAMPAIGN_FIELDS},
     )
@@ -121,12 +124,12 @@ def update_campaign(campaign: Campaign, data: dict, actor: User) -> None:
         )
 
 
-def change_campaign_status(campaign: Campaign, status: str, actor: User) -> None:
+def change_campaign_status(campaign: Campaign, status: CampaignStatus, actor: User) -> None:
     if status not in CAMPAIGN_TRANSITIONS.get(campaign.status, ()):
         label = campaign.status_label.lower()
         article = "An" if label[:1] in "aeiou" else "A"
         raise PolicyError(f"{article} {label} campaign cannot become {status}.")
-    if status == "active" and campaign.goal_id is None:
+    if status == CampaignStatus.ACTIVE and campaign.goal_id is None:
         raise PolicyError(
             "Link the campaign's objective to a goal of the adopted vision before activating it."
         )
@@ -149,7 +152,7 @@ def save_milestone(campaign: Campaign, milestone: Milestone | None, data: dict, 
     if milestone is None:
         milestone = Milestone(campaign=campaign)
         db.session.add(milestone)
-    elif milestone.status in ("submitted", "approved"):
+    elif milestone.status in (MilestoneStatus.SUBMITTED, MilestoneStatus.APPROVED):
         raise PolicyError("A milestone that is submitted or signed off cannot be edited here.")
     milestone.title, milestone.criteria, milestone.due_date = (
         data["title"],
@@ -240,9 +243,9 @@ def campaign_progress(campaign_id: int) -> dict:
         ).all()
     )
     return {
-        "actions_done": actions.get("done", 0),
-        "actions_total": actions.get("done", 0) + actions.get("planned", 0),
-        "milestones_approved": milestones.get("approved", 0),
+        "actions_done": actions.get(ActionStatus.DONE, 0),
+        "actions_total": actions.get(ActionStatus.DONE, 0) + actions.get(ActionStatus.PLANNED, 0),
+        "milestones_approved": milestones.get(MilestoneStatus.APPROVED, 0),
         "milestones_total": sum(milestones.values()),
     }
 
@@ -253,7 +256,7 @@ def chapter_home_panels(chapter: Chapter) -> dict:
     return {
         "active_campaigns": db.session.scalars(
             select(Campaign)
-            .where(Campaign.chapter_id == chapter.id, Campaign.status == "active")
+            .where(Campaign.chapter_id == chapter.id, Campaign.status == CampaignStatus.ACTIVE)
             .order_by(Campaign.end_date)
             .limit(10)
         ).all(),
@@ -262,7 +265,7 @@ def chapter_home_panels(chapter: Chapter) -> dict:
             .join(Campaign)
             .where(
                 Campaign.chapter_id == chapter.id,
-                Action.status == "planned",
+                Action.status == ActionStatus.PLANNED,
                 Action.starts_at >= now,
             )
             .options(selectinload(Action.lead))
@@ -272,7 +275,7 @@ def chapter_home_panels(chapter: Chapter) -> dict:
         "pending_signoffs": db.session.scalars(
             select(Milestone)
             .join(Campaign)
-            .where(Campaign.chapter_id == chapter.id, Milestone.status == "submitted")
+            .where(Campaign.chapter_id == chapter.id, Milestone.status == MilestoneStatus.SUBMITTED)
             .options(selectinload(Milestone.campaign))
             .order_by(Milestone.due_date)
             .limit(10)

@@ -7,7 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from campaigns.models import Action, LeadAssignment, SwapRequest
+from campaigns.models import (
+    Action,
+    ActionStatus,
+    LeadAssignment,
+    LeadMethod,
+    SwapRequest,
+    SwapStatus,
+)
 from campaigns.rotation import Candidate, Suggestion, suggest_next_lead
 from campaigns.services.campaigns import require_open_campaign
 from campaigns.services.pool import (
@@ -41,7 +48,7 @@ def _previous_lead_profession(action: Action) -> str | None:
             Action.campaign_id == action.campaign_id,
             Action.id != action.id,
             Action.starts_at <= action.starts_at,
-            Action.status != "cancelled",
+            Action.status != ActionStatus.CANCELLED,
         )
         .order_by(Action.starts_at.desc())
         .limit(1)
@@ -93,7 +100,7 @@ def _set_lead(
     cancel_open_swaps(action, actor, "lead changed")
     previous = action.lead_id
     action.lead_id = user_id
-    if method != "handoff":
+    if method != LeadMethod.HANDOFF:
         action.handoff_note = None
     db.session.add(
         LeadAssignment(
@@ -142,7 +149,7 @@ def assign_lead(
     """Assign the lead. Taking the rotation's suggestion needs no reason; anyone else does."""
     require_open_campaign(action.campaign)
     _check_version(action, expected_version)
-    if action.status != "planned":
+    if action.status != ActionStatus.PLANNED:
         raise PolicyError("Only a planned action can get a new lead.")
     if user_id == action.lead_id:
         raise PolicyError("That person already leads this action.")
@@ -152,13 +159,13 @@ def assign_lead(
     suggested = view.suggestion.user_id if view.suggestion else None
     reason = (reason or "").strip() or None
     if user_id == suggested:
-        method = "suggested"
+        method = LeadMethod.SUGGESTED
     else:
         if not reason:
             raise PolicyError(
                 "Picking someone other than the suggested lead needs a reason; it is recorded."
             )
-        method = "override"
+        method = LeadMethod.OVERRIDE
     _set_lead(action, user_id, actor, method, reason, suggested)
     return method
 
@@ -169,7 +176,7 @@ def hand_off(
     """The lead passes the action to a pool member, with a note for them."""
     require_open_campaign(action.campaign)
     _check_version(action, expected_version)
-    if action.status != "planned":
+    if action.status != ActionStatus.PLANNED:
         raise PolicyError("Only a planned action can be handed off.")
     if action.lead_id != actor.id:
         raise PolicyError("Only the action's lead can hand it off.")
@@ -180,7 +187,7 @@ def hand_off(
         or to_user_id == actor.id
     ):
         raise PolicyError("Hand off to another member of the campaign's rotation pool.")
-    _set_lead(action, to_user_id, actor, "handoff", note.strip())
+    _set_lead(action, to_user_id, actor, LeadMethod.HANDOFF, note.strip())
     action.handoff_note = note.strip()
 
 
@@ -202,16 +209,20 @@ def lead_history(action_id: int) -> list[LeadAssignment]:
 def open_swap(action_id: int) -> SwapRequest | None:
     """The action's open swap request (there is at most one)."""
     return db.session.scalar(
-        select(SwapRequest).where(SwapRequest.action_id == action_id, SwapRequest.status == "open")
+        select(SwapRequest).where(
+            SwapRequest.action_id == action_id, SwapRequest.status == SwapStatus.OPEN
+        )
     )
 
 
 def cancel_open_swaps(action: Action, actor: User, why: str) -> None:
     """An open swap asks for the current lead's place; it lapses when that place changes."""
     for swap in db.session.scalars(
-        select(SwapRequest).where(SwapRequest.action_id == action.id, SwapRequest.status == "open")
+        select(SwapRequest).where(
+            SwapRequest.action_id == action.id, SwapRequest.status == SwapStatus.OPEN
+        )
     ):
-        swap.status, swap.resolved_at = "cancelled", utcnow()
+        swap.status, swap.resolved_at = SwapStatus.CANCELLED, utcnow()
         record_event(
             "swap.cancelled",
             actor=actor,
@@ -225,7 +236,7 @@ def ask_swap(action: Action, actor: User, note: str) -> SwapRequest:
     require_open_campaign(action.campaign)
     if action.lead_id != actor.id:
         raise PolicyError("Only the action's lead can ask for a swap.")
-    if action.status != "planned":
+    if action.status != ActionStatus.PLANNED:
         raise PolicyError("Only a planned action can be swapped.")
     if open_swap(action.id) is not None:
         raise PolicyError("A swap is already asked for this action.")
@@ -247,8 +258,8 @@ def accept_swap(swap: SwapRequest, actor: User) -> None:
     require_open_campaign(swap.action.campaign)
     action = swap.action
     lead_moved = action.lead_id != swap.from_user_id
-    if swap.status != "open":
-        if swap.status == "cancelled" and lead_moved:
+    if swap.status != SwapStatus.OPEN:
+        if swap.status == SwapStatus.CANCELLED and lead_moved:
             raise ConflictError(SWAP_LAPSED)
         raise PolicyError("This swap is no longer open.")
     if lead_moved:  # only a swap asked before lead changes cancelled open swaps
@@ -257,14 +268,14 @@ def accept_swap(swap: SwapRequest, actor: User) -> None:
         raise PolicyError("You cannot accept your own swap.")
     if actor.id not in {p.user_id for p in pool_members(action.campaign_id)}:
         raise PolicyError("Join the campaign's rotation pool to take over an action.")
-    swap.status, swap.resolved_at, swap.accepted_by_id = "accepted", utcnow(), actor.id
-    _set_lead(action, actor.id, actor, "swap", swap.note or None)
+    swap.status, swap.resolved_at, swap.accepted_by_id = SwapStatus.ACCEPTED, utcnow(), actor.id
+    _set_lead(action, actor.id, actor, LeadMethod.SWAP, swap.note or None)
 
 
 def cancel_swap(swap: SwapRequest, actor: User) -> None:
-    if swap.status != "open":
+    if swap.status != SwapStatus.OPEN:
         raise PolicyError("This swap is no longer open.")
-    swap.status, swap.resolved_at = "cancelled", utcnow()
+    swap.status, swap.resolved_at = SwapStatus.CANCELLED, utcnow()
     record_event(
         "swap.cancelled", actor=actor, obj=swap, chapter_id=swap.action.campaign.chapter_id
     )

@@ -6,9 +6,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from campaigns.models import Campaign, Playbook, PlaybookStep
+from campaigns.models import (
+    ActionKind,
+    ActionStatus,
+    Campaign,
+    CampaignStatus,
+    Playbook,
+    PlaybookStep,
+)
 from campaigns.playbook_library import BUILT_IN, BUILT_IN_BY_SLUG, PlaybookPlan, Step
-from chapters.models import Chapter, Membership
+from chapters.models import Chapter, ChapterStatus, Membership, MembershipStatus, Role
 from core.audit import record_event
 from core.errors import PolicyError
 from core.extensions import db
@@ -31,7 +38,7 @@ def _plan_of(p: Playbook) -> PlaybookPlan:
             s.day_offset,
             s.detail,
             milestone=s.is_milestone,
-            kind=s.action_kind or "other",
+            kind=s.action_kind or ActionKind.OTHER,
             at=None if s.start_minute is None else time(s.start_minute // 60, s.start_minute % 60),
             minutes=s.duration_minutes or 60,
         )
@@ -68,9 +75,9 @@ def chapters_to_plan_in(user: User) -> list[Chapter]:
             .join(Membership)
             .where(
                 Membership.user_id == user.id,
-                Membership.status == "active",
-                Membership.role == "leader",
-                Chapter.status != "archived",
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.role == Role.LEADER,
+                Chapter.status != ChapterStatus.ARCHIVED,
             )
             .order_by(Chapter.name)
         )
@@ -79,7 +86,7 @@ def chapters_to_plan_in(user: User) -> list[Chapter]:
 
 def publish_playbook(campaign: Campaign, summary: str, actor: User) -> Playbook:
     """Share a completed campaign's plan (never its people or outcomes) with every chapter."""
-    if campaign.status != "completed":
+    if campaign.status != CampaignStatus.COMPLETED:
         raise PolicyError("Only a completed campaign can be published as a playbook.")
     if published_playbook_slug(campaign.id) is not None:
         raise PolicyError("This campaign is already published as a playbook.")
@@ -105,7 +112,7 @@ def publish_playbook(campaign: Campaign, summary: str, actor: User) -> Playbook:
             )
         )
     for a in campaign.actions:
-        if a.status == "cancelled":
+        if a.status == ActionStatus.CANCELLED:
             continue
         position += 1
         start = local(a.starts_at, tz)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from campaigns.fairness import gini, profession_shares, share_who_led
-from campaigns.models import Action, Campaign, RotationPoolMember, Unavailability
+from campaigns.models import Action, ActionStatus, Campaign, RotationPoolMember, Unavailability
 from campaigns.services.campaigns import require_open_campaign
 from chapters.models import Chapter, Membership
 from chapters.services import participants
@@ -100,13 +100,13 @@ def lead_stats(
     chapter_id: int, year_start: datetime
 ) -> dict[int, tuple[int, datetime | None, int]]:
     """Per person in the chapter: (leads this academic year, last lead's start, open leads)."""
-    counted = Action.status != "cancelled"
+    counted = Action.status != ActionStatus.CANCELLED
     rows = db.session.execute(
         select(
             Action.lead_id,
             func.count(Action.id).filter(counted, Action.starts_at >= year_start),
             func.max(Action.starts_at).filter(counted),
-            func.count(Action.id).filter(Action.status == "planned"),
+            func.count(Action.id).filter(Action.status == ActionStatus.PLANNED),
         )
         .join(Campaign, Campaign.id == Action.campaign_id)
         .where(Campaign.chapter_id == chapter_id, Action.lead_id.is_not(None))
@@ -141,7 +141,7 @@ def chapter_fairness(chapter: Chapter) -> dict:
             .where(
                 Campaign.chapter_id == chapter.id,
                 Action.lead_id.is_not(None),
-                Action.status != "cancelled",
+                Action.status != ActionStatus.CANCELLED,
             )
             .options(selectinload(Action.campaign))
             .order_by(Action.starts_at.desc())

@@ -7,6 +7,7 @@ from accounts.current import current_actor
 from campaigns import bp
 from campaigns.access import get_action_or_404, get_campaign_or_404
 from campaigns.forms import ActionForm, AssignLeadForm, HandOffForm, SwapForm
+from campaigns.models import ActionStatus, CampaignStatus
 from campaigns.permissions import can_edit_action, can_manage_campaigns, can_take_part
 from campaigns.services.actions import (
     action_signups,
@@ -98,7 +99,7 @@ def action_page(slug: str, action_id: int):
     signups = action_signups(action.id)
     manage = can_manage_campaigns(current_user, m, chapter)
     rotation = lead_form = None
-    if manage and action.status == "planned":
+    if manage and action.status == ActionStatus.PLANNED:
         rotation = rotation_for(action)
         lead_form = AssignLeadForm(version=action.version)
         members = participants(chapter.id)
@@ -113,7 +114,7 @@ def action_page(slug: str, action_id: int):
     # The pool is needed for the lead's hand-off picker and to offer an open swap.
     pool = pool_members(action.campaign_id) if is_lead or swap else []
     handoff_form = None
-    if is_lead and action.status == "planned":
+    if is_lead and action.status == ActionStatus.PLANNED:
         handoff_form = HandOffForm(version=action.version)
         handoff_form.user_id.choices = [
             (p.user_id, p.user.display_name) for p in pool if p.user_id != current_user.id
@@ -128,8 +129,8 @@ def action_page(slug: str, action_id: int):
         signups=signups,
         signed_up=any(s.user_id == current_user.id for s in signups),
         can_sign_up=can_take_part(current_user, m, chapter)
-        and action.campaign.status != "archived"
-        and action.status == "planned"
+        and action.campaign.status != CampaignStatus.ARCHIVED
+        and action.status == ActionStatus.PLANNED
         and action.starts_at > now,
         full=action.capacity is not None and len(signups) >= action.capacity,
         can_edit=can_edit_action(current_user, m, action),
@@ -171,6 +172,6 @@ def action_status(slug: str, action_id: int, status: str):
     require(can_edit_action(current_user, m, action))
     if EmptyForm().validate_on_submit():
         with attempt() as done:
-            change_action_status(action, status, current_actor())
+            change_action_status(action, ActionStatus(status), current_actor())
             done.success = f"The action is marked {action.status_label.lower()}."
     return redirect(url_for("campaigns.action_page", slug=slug, action_id=action.id))

@@ -9,7 +9,7 @@ from accounts.current import current_actor
 from campaigns import bp
 from campaigns.access import get_campaign_or_404, get_milestone_or_404
 from campaigns.forms import CampaignForm, MilestoneForm, NewCampaignForm, PublishForm
-from campaigns.models import CAMPAIGN_STATUSES, CAMPAIGN_TRANSITIONS
+from campaigns.models import CAMPAIGN_STATUSES, CAMPAIGN_TRANSITIONS, CampaignStatus
 from campaigns.permissions import can_manage_campaigns, can_take_part
 from campaigns.services.campaigns import (
     campaign_plan,
@@ -106,7 +106,10 @@ def campaign_page(slug: str, campaign_id: int):
     pool = pool_members(campaign.id)
     published = published_playbook_slug(campaign.id)
     # An archived campaign is a read-only record: no edit links or pool buttons.
-    manage = can_manage_campaigns(current_user, m, chapter) and campaign.status != "archived"
+    manage = (
+        can_manage_campaigns(current_user, m, chapter)
+        and campaign.status != CampaignStatus.ARCHIVED
+    )
     return render_template(
         "campaigns/campaign.html",
         chapter=chapter,
@@ -159,7 +162,7 @@ def campaign_status(slug: str, campaign_id: int, status: str):
     form = EmptyForm()
     if form.validate_on_submit():
         with attempt() as done:
-            change_campaign_status(campaign, status, current_actor())
+            change_campaign_status(campaign, CampaignStatus(status), current_actor())
             done.success = f"The campaign is now {campaign.status_label.lower()}."
         return redirect(url_for("campaigns.campaign_page", slug=slug, campaign_id=campaign.id))
     return render_template(

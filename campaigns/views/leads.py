@@ -9,6 +9,7 @@ from accounts.current import current_actor
 from campaigns import bp
 from campaigns.access import get_action_or_404, get_campaign_or_404, get_swap_or_404
 from campaigns.forms import AssignLeadForm, HandOffForm, SwapForm
+from campaigns.models import LeadMethod
 from campaigns.permissions import can_manage_campaigns, can_take_part
 from campaigns.services.leads import (
     accept_swap,
@@ -108,7 +109,11 @@ def assign(slug: str, action_id: int):
                 action, form.user_id.data, current_actor(), form.reason.data, version
             )
         if done:
-            how = " (suggested by the rotation)." if method == "suggested" else "; reason recorded."
+            how = (
+                " (suggested by the rotation)."
+                if method == LeadMethod.SUGGESTED
+                else "; reason recorded."
+            )
             flash(f"{action.lead.display_name} leads this action{how}", "success")
     return redirect(url_for("campaigns.action_page", slug=slug, action_id=action_id))
 

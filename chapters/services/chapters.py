@@ -5,7 +5,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from chapters.models import CHAPTER_STATUSES, Chapter, Membership
+from chapters.models import CHAPTER_STATUSES, Chapter, ChapterStatus, Membership, MembershipStatus
 from core.audit import record_event
 from core.errors import PolicyError
 from core.extensions import db
@@ -44,7 +44,9 @@ def update_chapter(chapter: Chapter, data: dict, actor: User) -> None:
         setattr(chapter, f, data[f])
     after = _chapter_snapshot(chapter)
     if before != after:
-        archived_now = after["status"] == "archived" and before["status"] != "archived"
+        archived_now = (
+            after["status"] == ChapterStatus.ARCHIVED and before["status"] != ChapterStatus.ARCHIVED
+        )
         action = "chapter.archived" if archived_now else "chapter.updated"
         record_event(
             action, actor=actor, obj=chapter, chapter_id=chapter.id, before=before, after=after
@@ -53,7 +55,7 @@ def update_chapter(chapter: Chapter, data: dict, actor: User) -> None:
 
 def archive_chapter(chapter: Chapter, actor: User) -> None:
     """Archive the chapter: it stays readable and takes no new members."""
-    update_chapter(chapter, {**_chapter_snapshot(chapter), "status": "archived"}, actor)
+    update_chapter(chapter, {**_chapter_snapshot(chapter), "status": ChapterStatus.ARCHIVED}, actor)
 
 
 # --- finding chapters -----------------------------------------------------------------------
@@ -65,7 +67,7 @@ def my_memberships(user_id: int) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .join(Membership.chapter)
-            .where(Membership.user_id == user_id, Membership.status == "active")
+            .where(Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE)
             .options(selectinload(Membership.chapter))
             .order_by(Chapter.name)
         )
@@ -99,7 +101,9 @@ def active_member_counts(chapter_ids: list[int]) -> dict[int, int]:
     return dict(
         db.session.execute(
             select(Membership.chapter_id, func.count(Membership.id))
-            .where(Membership.status == "active", Membership.chapter_id.in_(chapter_ids))
+            .where(
+                Membership.status == MembershipStatus.ACTIVE, Membership.chapter_id.in_(chapter_ids)
+            )
             .group_by(Membership.chapter_id)
         ).all()
     )

@@ -6,9 +6,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from accounts.models import User, normalize_email
+from accounts.models import User, UserKind, normalize_email
 from accounts.services import create_user, get_user_by_email
-from chapters.models import Chapter, Invitation, Membership
+from chapters.models import Chapter, ChapterStatus, Invitation, InvitationState, Membership, Role
 from chapters.services.roster import join_chapter, membership_of
 from core.audit import record_event
 from core.db import utcnow
@@ -61,7 +61,7 @@ def pending_invitations(chapter: Chapter) -> list[Invitation]:
 
 def invite(chapter: Chapter, email: str, role: str, actor: User) -> Invitation:
     email = normalize_email(email)
-    if chapter.status == "archived":
+    if chapter.status == ChapterStatus.ARCHIVED:
         raise PolicyError("This chapter is archived; it takes no new members.")
     existing_user = get_user_by_email(email)
     if existing_user is not None and membership_of(existing_user, chapter) is not None:
@@ -145,15 +145,18 @@ def find_invitation(raw: str) -> Invitation | None:
 def accept_invitation(inv: Invitation, user: User) -> Membership:
     """Attach the invited role to this account (whose email must match the invitation)."""
     lock_row(inv, "accepted_at", "revoked_at", "expires_at")  # a double click joins once
-    if inv.state(utcnow()) != "pending" or inv.chapter.status == "archived":
+    if (
+        inv.state(utcnow()) != InvitationState.PENDING
+        or inv.chapter.status == ChapterStatus.ARCHIVED
+    ):
         raise PolicyError("This invitation can no longer be used.")
     if normalize_email(user.email) != inv.email:
         raise PolicyError(f"This invitation is for {inv.email}, not for {user.email}.")
     role = inv.role
-    if (role == "advisor" and user.kind != "faculty") or (
-        role == "leader" and user.kind != "student"
+    if (role == Role.ADVISOR and user.kind != UserKind.FACULTY) or (
+        role == Role.LEADER and user.kind != UserKind.STUDENT
     ):
-        role = "member"  # the role does not fit the person; keep them in the chapter anyway
+        role = Role.MEMBER  # the role does not fit the person; keep them in the chapter anyway
     inv.accepted_at = utcnow()
     inv.accepted_by_id = user.id
     m = join_chapter(inv.chapter, user, role, user, via=f"invitation {inv.id}")

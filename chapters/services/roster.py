@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from accounts.models import User
-from chapters.models import Chapter, Membership
+from accounts.models import User, UserKind
+from chapters.models import Chapter, Membership, MembershipStatus, Role
 from chapters.services.vision import adopt_if_endorsed, open_proposal
 from core.audit import record_event
 from core.db import utcnow
@@ -23,7 +23,7 @@ def membership_of(user, chapter: Chapter) -> Membership | None:
         select(Membership).where(
             Membership.chapter_id == chapter.id,
             Membership.user_id == user.id,
-            Membership.status == "active",
+            Membership.status == MembershipStatus.ACTIVE,
         )
     )
 
@@ -33,7 +33,9 @@ def active_roster(chapter: Chapter) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .join(Membership.user)
-            .where(Membership.chapter_id == chapter.id, Membership.status == "active")
+            .where(
+                Membership.chapter_id == chapter.id, Membership.status == MembershipStatus.ACTIVE
+            )
             .options(selectinload(Membership.user))
             .order_by(Membership.role, User.display_name)
         )
@@ -61,9 +63,11 @@ class HealthCheck:
 
 def roster_health(roster: list[Membership]) -> list[HealthCheck]:
     """The three roster checks of DESIGN.md, each with what to do when it is not met."""
-    student_leaders = [m for m in roster if m.role == "leader" and m.user.kind == "student"]
+    student_leaders = [
+        m for m in roster if m.role == Role.LEADER and m.user.kind == UserKind.STUDENT
+    ]
     professions = {m.user.profession for m in roster if m.is_participant}
-    advisors = [m for m in roster if m.role == "advisor"]
+    advisors = [m for m in roster if m.role == Role.ADVISOR]
     n = len(student_leaders)
     return [
         HealthCheck(
@@ -93,7 +97,7 @@ def roster_health(roster: list[Membership]) -> list[HealthCheck]:
 def _count_other_active(chapter_id: int, user_id: int, role: str | None = None) -> int:
     q = select(func.count(Membership.id)).where(
         Membership.chapter_id == chapter_id,
-        Membership.status == "active",
+        Membership.status == MembershipStatus.ACTIVE,
         Membership.user_id != user_id,
     )
     if role:
@@ -103,11 +107,11 @@ def _count_other_active(chapter_id: int, user_id: int, role: str | None = None) 
 
 def _guard_last_leader(m: Membership, verb: str) -> None:
     """At least one leader must remain while the chapter has members."""
-    if m.role != "leader" or m.status != "active":
+    if m.role != Role.LEADER or m.status != MembershipStatus.ACTIVE:
         return
     # Two leaders stepping down at once must not both see the other as the remaining one.
     lock_row(m.chapter)
-    if _count_other_active(m.chapter_id, m.user_id, "leader") == 0 and _count_other_active(
+    if _count_other_active(m.chapter_id, m.user_id, Role.LEADER) == 0 and _count_other_active(
         m.chapter_id, m.user_id
     ):
         who = m.user.display_name
@@ -120,9 +124,9 @@ def _guard_last_leader(m: Membership, verb: str) -> None:
 def change_role(m: Membership, role: str, actor: User) -> None:
     if role == m.role:
         return
-    if role == "advisor" and m.user.kind != "faculty":
+    if role == Role.ADVISOR and m.user.kind != UserKind.FACULTY:
         raise PolicyError("Only faculty or staff can be advisors.")
-    if role == "leader" and m.user.kind != "student":
+    if role == Role.LEADER and m.user.kind != UserKind.STUDENT:
         raise PolicyError("Student leaders are students; faculty take part as advisors.")
     _guard_last_leader(m, "stop being a leader")
     before = m.role
@@ -139,10 +143,10 @@ def change_role(m: Membership, role: str, actor: User) -> None:
 
 def end_membership(m: Membership, actor: User) -> None:
     """Remove a member or let one leave: the row stays, marked `left`, with its history."""
-    if m.status != "active":
+    if m.status != MembershipStatus.ACTIVE:
         raise PolicyError(f"{m.user.display_name} is no longer a member.")
     _guard_last_leader(m, "leave")
-    m.status = "left"
+    m.status = MembershipStatus.LEFT
     m.left_at = utcnow()
     action = "membership.left" if actor.id == m.user_id else "membership.removed"
     record_event(
@@ -150,8 +154,8 @@ def end_membership(m: Membership, actor: User) -> None:
         actor=actor,
         obj=m,
         chapter_id=m.chapter_id,
-        before={"status": "active", "role": m.role, "user_id": m.user_id},
-        after={"status": "left"},
+        before={"status": MembershipStatus.ACTIVE, "role": m.role, "user_id": m.user_id},
+        after={"status": MembershipStatus.LEFT},
     )
     db.session.flush()
     # One fewer eligible person can be what an open proposal was waiting for.
@@ -167,10 +171,10 @@ def join_chapter(chapter: Chapter, user: User, role: str, actor: User, via: str)
     if m is None:
         m = Membership(chapter=chapter, user=user, role=role)
         db.session.add(m)
-    elif m.status == "active":
+    elif m.status == MembershipStatus.ACTIVE:
         return m
     else:
-        m.status, m.role, m.joined_at, m.left_at = "active", role, utcnow(), None
+        m.status, m.role, m.joined_at, m.left_at = MembershipStatus.ACTIVE, role, utcnow(), None
     db.session.flush()
     record_event(
         "membership.joined",

@@ -8,7 +8,15 @@ from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from chapters.adoption import AdoptionRule, Tally, tally
-from chapters.models import Chapter, Membership, VisionGoal, VisionResponse, VisionVersion
+from chapters.models import (
+    Chapter,
+    Membership,
+    Stance,
+    VisionGoal,
+    VisionResponse,
+    VisionStatus,
+    VisionVersion,
+)
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
@@ -26,7 +34,7 @@ def adoption_rule() -> AdoptionRule:
 def adopted_vision(chapter: Chapter) -> VisionVersion | None:
     return db.session.scalar(
         select(VisionVersion)
-        .where(VisionVersion.chapter_id == chapter.id, VisionVersion.status == "adopted")
+        .where(VisionVersion.chapter_id == chapter.id, VisionVersion.status == VisionStatus.ADOPTED)
         .options(selectinload(VisionVersion.goals))
     )
 
@@ -34,7 +42,9 @@ def adopted_vision(chapter: Chapter) -> VisionVersion | None:
 def open_proposal(chapter: Chapter) -> VisionVersion | None:
     return db.session.scalar(
         select(VisionVersion)
-        .where(VisionVersion.chapter_id == chapter.id, VisionVersion.status == "proposed")
+        .where(
+            VisionVersion.chapter_id == chapter.id, VisionVersion.status == VisionStatus.PROPOSED
+        )
         .options(
             selectinload(VisionVersion.goals),
             selectinload(VisionVersion.responses).selectinload(VisionResponse.user),
@@ -57,7 +67,7 @@ def eligible_voters(chapter_id: int) -> list[Membership]:
 
 def vision_tally(vision: VisionVersion, voters: list[Membership] | None = None) -> Tally:
     voters = eligible_voters(vision.chapter_id) if voters is None else voters
-    endorsers = {r.user_id for r in vision.responses if r.stance == "endorse"}
+    endorsers = {r.user_id for r in vision.responses if r.stance == Stance.ENDORSE}
     return tally({m.user_id: m.user.profession for m in voters}, endorsers, adoption_rule())
 
 
@@ -101,12 +111,12 @@ def respond_to_vision(
     """Record (or change) a person's stance. Those who do not count may only comment."""
     # Two endorsements at once must both be counted by whichever is saved second.
     lock_row(vision, "status", "responses")
-    if vision.status != "proposed":
+    if vision.status != VisionStatus.PROPOSED:
         raise PolicyError("This version is no longer open for endorsement.")
     comment = (comment or "").strip() or None
     if not counts:
-        stance = "comment"
-    if stance in ("object", "comment") and not comment:
+        stance = Stance.COMMENT
+    if stance in (Stance.OBJECT, Stance.COMMENT) and not comment:
         raise PolicyError("Say what you would change: a comment is required.")
     response = next((r for r in vision.responses if r.user_id == user.id), None)
     before = None
@@ -130,12 +140,12 @@ def respond_to_vision(
 
 
 def adopt_if_endorsed(vision: VisionVersion, actor: User) -> bool:
-    if vision.status != "proposed" or not vision_tally(vision).adopted:
+    if vision.status != VisionStatus.PROPOSED or not vision_tally(vision).adopted:
         return False
     now = utcnow()
     previous = adopted_vision(vision.chapter)
     if previous is not None:
-        previous.status, previous.closed_at = "superseded", now
+        previous.status, previous.closed_at = VisionStatus.SUPERSEDED, now
         record_event(
             "vision.superseded",
             actor=actor,
@@ -143,7 +153,7 @@ def adopt_if_endorsed(vision: VisionVersion, actor: User) -> bool:
             chapter_id=vision.chapter_id,
             after={"by": vision.number},
         )
-    vision.status, vision.adopted_at = "adopted", now
+    vision.status, vision.adopted_at = VisionStatus.ADOPTED, now
     record_event(
         "vision.adopted",
         actor=actor,
@@ -156,9 +166,9 @@ def adopt_if_endorsed(vision: VisionVersion, actor: User) -> bool:
 
 def withdraw_vision(vision: VisionVersion, actor: User) -> None:
     lock_row(vision, "status")
-    if vision.status != "proposed":
+    if vision.status != VisionStatus.PROPOSED:
         raise PolicyError("Only a proposal under discussion can be withdrawn.")
-    vision.status, vision.closed_at = "withdrawn", utcnow()
+    vision.status, vision.closed_at = VisionStatus.WITHDRAWN, utcnow()
     record_event("vision.withdrawn", actor=actor, obj=vision, chapter_id=vision.chapter_id)
 
 

@@ -8,7 +8,7 @@ from accounts.services import get_user_by_email, start_session
 from chapters import bp
 from chapters.access import get_chapter_or_404, get_in_chapter_or_404, require
 from chapters.forms import AcceptNewAccountForm, InviteForm
-from chapters.models import Invitation
+from chapters.models import ChapterStatus, Invitation, InvitationState
 from chapters.permissions import can_invite, invitable_roles
 from chapters.services import (
     accept_invitation,
@@ -67,9 +67,9 @@ def change_invitation(slug: str, invitation_id: int, change: str):
 def accept_invitation_view(token: str):
     inv = find_invitation(token)
     state = inv.state(utcnow()) if inv else "unknown"
-    if state == "pending" and inv.chapter.status == "archived":
-        state = "archived"  # an archived chapter takes no new members
-    if state != "pending":
+    if state == InvitationState.PENDING and inv.chapter.status == ChapterStatus.ARCHIVED:
+        state = ChapterStatus.ARCHIVED  # an archived chapter takes no new members
+    if state != InvitationState.PENDING:
         return render_template("chapters/invitation_invalid.html", inv=inv, state=state), (
             404 if state == "unknown" else 410
         )

@@ -7,7 +7,7 @@ from accounts.current import current_actor
 from chapters import bp
 from chapters.access import get_chapter_or_404, get_in_chapter_or_404, require
 from chapters.forms import VisionForm, VisionResponseForm
-from chapters.models import VisionVersion
+from chapters.models import Stance, VisionStatus, VisionVersion
 from chapters.permissions import (
     can_comment_vision,
     can_propose_vision,
@@ -40,12 +40,14 @@ def vision(slug: str):
         context.update(
             tally=vision_tally(proposal, voters),
             not_endorsed=[
-                v for v in voters if getattr(responded.get(v.user_id), "stance", None) != "endorse"
+                v
+                for v in voters
+                if getattr(responded.get(v.user_id), "stance", None) != Stance.ENDORSE
             ],
             responded=responded,
             my_response=responded.get(current_user.id),
             response_form=VisionResponseForm(
-                stance=getattr(responded.get(current_user.id), "stance", "endorse"),
+                stance=getattr(responded.get(current_user.id), "stance", Stance.ENDORSE),
                 comment=getattr(responded.get(current_user.id), "comment", None),
             ),
             counts=counts_for_vision(m),
@@ -97,7 +99,7 @@ def respond(slug: str, vision_id: int):
             )
             done.success = (
                 f"Thank you. Version {version.number} is now the chapter's adopted vision."
-                if version.status == "adopted"
+                if version.status == VisionStatus.ADOPTED
                 else "Your response is recorded. You can change it while the proposal is open."
             )
     else:
