@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
@@ -12,7 +12,6 @@ from campaigns.fairness import gini, profession_shares, share_who_led
 from campaigns.models import Action, Campaign, RotationPoolMember, Unavailability
 from campaigns.services.campaigns import require_open_campaign
 from chapters.models import Chapter, Membership
-from chapters.services import participants
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
@@ -130,46 +129,90 @@ class MemberLeads:
     history: list[Action]
 
 
-def chapter_fairness(chapter: Chapter) -> dict:
-    roster = participants(chapter.id)
+FAIRNESS_PER_PAGE = 50
+HISTORY_SHOWN = 5
+
+
+def chapter_fairness(chapter: Chapter, page: int = 1) -> dict:
+    """The fairness figures over every participant, this academic year, counted in SQL; the
+    member table one page at a time, each row with its last few leads of the year."""
     year_start = year_start_utc(chapter)
-    stats = lead_stats(chapter.id, year_start)
-    led = list(
-        db.session.scalars(
-            select(Action)
-            .join(Campaign)
-            .where(
-                Campaign.chapter_id == chapter.id,
-                Action.lead_id.is_not(None),
-                Action.status != "cancelled",
-            )
-            .options(selectinload(Action.campaign))
-            .order_by(Action.starts_at.desc())
+    this_year = and_(Action.starts_at >= year_start, Action.status != "cancelled")
+    # Open leads feed the cap badge, so they count every planned action, as lead_stats does.
+    per_lead = (
+        select(
+            Action.lead_id.label("user_id"),
+            func.count(Action.id).filter(this_year).label("leads"),
+            func.count(Action.id).filter(Action.status == "planned").label("open_leads"),
         )
+        .join(Campaign, Campaign.id == Action.campaign_id)
+        .where(
+            Campaign.chapter_id == chapter.id,
+            Action.lead_id.is_not(None),
+            or_(this_year, Action.status == "planned"),
+        )
+        .group_by(Action.lead_id)
+        .subquery()
     )
-    by_lead: dict[int, list[Action]] = {}
-    for a in led:
-        by_lead.setdefault(a.lead_id, []).append(a)
-    members = sorted(
-        (
-            MemberLeads(
-                m.user,
-                stats.get(m.user_id, (0, None, 0))[0],
-                stats.get(m.user_id, (0, None, 0))[2],
-                by_lead.get(m.user_id, []),
-            )
-            for m in roster
-        ),
-        key=lambda x: (-x.leads_this_year, x.user.display_name),
+    leads = func.coalesce(per_lead.c.leads, 0)
+    open_leads = func.coalesce(per_lead.c.open_leads, 0)
+
+    def of_participants(query):
+        return (
+            query.join(Membership, Membership.user_id == User.id)
+            .outerjoin(per_lead, per_lead.c.user_id == User.id)
+            .where(Membership.chapter_id == chapter.id, Membership.is_participant)
+        )
+
+    everyone = db.session.execute(
+        of_participants(select(User.id, User.profession, leads, open_leads))
+    ).all()
+    counts = {user_id: n for user_id, _, n, _ in everyone}
+    open_by_user = {user_id: n for user_id, _, _, n in everyone}
+    table = db.paginate(
+        of_participants(select(User)).order_by(leads.desc(), User.display_name, User.id),
+        page=page,
+        per_page=FAIRNESS_PER_PAGE,
+        error_out=False,
     )
-    counts = {x.user.id: x.leads_this_year for x in members}
+    history = _recent_leads(chapter, [u.id for u in table.items], this_year)
+    members = [
+        MemberLeads(u, counts[u.id], open_by_user[u.id], history.get(u.id, [])) for u in table.items
+    ]
     return {
         "members": members,
+        "page": table,
         "share_who_led": share_who_led(list(counts.values())),
         "gini": gini(list(counts.values())),
-        "professions": profession_shares(counts, {m.user_id: m.user.profession for m in roster}),
+        "professions": profession_shares(counts, {u: p for u, p, _, _ in everyone}),
         "year_start": year_start,
     }
+
+
+def _recent_leads(chapter: Chapter, user_ids: list[int], this_year) -> dict[int, list[Action]]:
+    """The last HISTORY_SHOWN actions each person led this year, newest first, in one query."""
+    if not user_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(partition_by=Action.lead_id, order_by=(Action.starts_at.desc(), Action.id.desc()))
+        .label("rank")
+    )
+    ranked = (
+        select(Action.id, rank)
+        .join(Campaign, Campaign.id == Action.campaign_id)
+        .where(Campaign.chapter_id == chapter.id, Action.lead_id.in_(user_ids), this_year)
+        .subquery()
+    )
+    by_lead: dict[int, list[Action]] = {}
+    for a in db.session.scalars(
+        select(Action)
+        .join(ranked, ranked.c.id == Action.id)
+        .where(ranked.c.rank <= HISTORY_SHOWN)
+        .order_by(Action.starts_at.desc(), Action.id.desc())
+    ):
+        by_lead.setdefault(a.lead_id, []).append(a)
+    return by_lead
 
 
 # --- unavailability -------------------------------------------------------------------------
