@@ -12,12 +12,14 @@ from campaigns.forms import CampaignForm, MilestoneForm, NewCampaignForm, Publis
 from campaigns.models import CAMPAIGN_STATUSES, CAMPAIGN_TRANSITIONS
 from campaigns.permissions import can_manage_campaigns, can_take_part
 from campaigns.services.campaigns import (
+    campaign_actions_page,
     campaign_plan,
     campaign_progress,
     change_campaign_status,
     chapter_campaigns,
     create_campaign,
     save_milestone,
+    signup_counts,
     update_campaign,
 )
 from campaigns.services.playbooks import all_playbooks, find_playbook, published_playbook_slug
@@ -114,6 +116,7 @@ def campaign_page(slug: str, campaign_id: int):
         campaign=campaign,
         timeline=plan.timeline,
         signup_counts=plan.signup_counts,
+        plan=plan,
         progress=campaign_progress(campaign.id),
         pool=pool,
         in_pool=any(p.user_id == current_user.id for p in pool),
@@ -124,6 +127,20 @@ def campaign_page(slug: str, campaign_id: int):
         published=published,
         button=EmptyForm(),
         publish_form=PublishForm(),
+    )
+
+
+@bp.route("/c/<slug>/campaigns/<int:campaign_id>/actions")
+@login_required
+def campaign_actions(slug: str, campaign_id: int):
+    chapter, m, campaign = get_campaign_or_404(slug, campaign_id)
+    page = campaign_actions_page(campaign, page_number())
+    return render_template(
+        "campaigns/actions_list.html",
+        chapter=chapter,
+        campaign=campaign,
+        page=page,
+        signup_counts=signup_counts([a.id for a in page.items]),
     )
 
 
