@@ -497,3 +497,14 @@ def test_all_actions_page_query_count_does_not_grow(s, client, query_counter):
     add_actions(5, 120)
     assert _queries_for(client, url, query_counter) == few
     assert _queries_for(client, url + "?page=3", query_counter) == few
+
+
+def test_campaign_page_names_the_first_of_a_large_pool_and_counts_it_all(s, client):
+    campaign = make_campaign(s.chapter, status="active", goal=s.goal)
+    others = [make_member(s.chapter, "member", name=f"Pooler {i:02}").user for i in range(24)]
+    add_to_pool(campaign, s.leader, *others)
+    html = client.get(f"/c/riverside/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "25 members take turns leading" in html
+    assert "Leo Leader, Pooler 00" in html and "Pooler 18 and 5 more" in html
+    assert "Pooler 19" not in html
+    assert "Leave the rotation" in html  # the signed-in leader is in the pool

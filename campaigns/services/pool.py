@@ -21,25 +21,63 @@ from core.timefmt import academic_year_start, local, to_utc
 # --- the pool -------------------------------------------------------------------------------
 
 
+def _in_pool(query, campaign_id: int):
+    """Restrict a query on RotationPoolMember to the pool: people who opted in and are still
+    active participants of the chapter."""
+    return (
+        query.select_from(RotationPoolMember)
+        .join(Campaign, Campaign.id == RotationPoolMember.campaign_id)
+        .join(
+            Membership,
+            and_(
+                Membership.user_id == RotationPoolMember.user_id,
+                Membership.chapter_id == Campaign.chapter_id,
+            ),
+        )
+        .join(User, User.id == RotationPoolMember.user_id)
+        .where(RotationPoolMember.campaign_id == campaign_id, Membership.is_participant)
+    )
+
+
 def pool_members(campaign_id: int) -> list[RotationPoolMember]:
     """The pool: people who opted in and are still active members of the chapter."""
     return list(
         db.session.scalars(
-            select(RotationPoolMember)
-            .join(Campaign, Campaign.id == RotationPoolMember.campaign_id)
-            .join(
-                Membership,
-                and_(
-                    Membership.user_id == RotationPoolMember.user_id,
-                    Membership.chapter_id == Campaign.chapter_id,
-                ),
-            )
-            .join(User, User.id == RotationPoolMember.user_id)
-            .where(RotationPoolMember.campaign_id == campaign_id, Membership.is_participant)
+            _in_pool(select(RotationPoolMember), campaign_id)
             .options(selectinload(RotationPoolMember.user))
             .order_by(User.display_name)
         )
     )
+
+
+POOL_NAMES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class PoolSummary:
+    size: int
+    names: list[str]  # the first POOL_NAMES_SHOWN, by name
+    has_viewer: bool
+
+
+def pool_summary(campaign_id: int, viewer_id: int | None) -> PoolSummary:
+    """The pool's size, whether the viewer is in it and the first few names, for a page
+    that mentions the pool without listing it."""
+    size, has_viewer = db.session.execute(
+        _in_pool(
+            select(
+                func.count(RotationPoolMember.id),
+                func.count(RotationPoolMember.id).filter(RotationPoolMember.user_id == viewer_id),
+            ),
+            campaign_id,
+        )
+    ).one()
+    names = db.session.scalars(
+        _in_pool(select(User.display_name), campaign_id)
+        .order_by(User.display_name)
+        .limit(POOL_NAMES_SHOWN)
+    ).all()
+    return PoolSummary(size, list(names), bool(has_viewer))
 
 
 def chapter_participant(chapter_id: int, user_id: int) -> Membership | None:

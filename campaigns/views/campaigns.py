@@ -23,7 +23,7 @@ from campaigns.services.campaigns import (
     update_campaign,
 )
 from campaigns.services.playbooks import all_playbooks, find_playbook, published_playbook_slug
-from campaigns.services.pool import pool_members
+from campaigns.services.pool import pool_summary
 from chapters.access import get_chapter_or_404, require
 from chapters.models import Chapter
 from chapters.services import adopted_vision
@@ -105,7 +105,7 @@ def new_campaign(slug: str):
 def campaign_page(slug: str, campaign_id: int):
     chapter, m, campaign = get_campaign_or_404(slug, campaign_id)
     plan = campaign_plan(campaign)
-    pool = pool_members(campaign.id)
+    pool = pool_summary(campaign.id, current_user.id)
     published = published_playbook_slug(campaign.id)
     # An archived campaign is a read-only record: no edit links or pool buttons.
     manage = can_manage_campaigns(current_user, m, chapter) and campaign.status != "archived"
@@ -119,7 +119,7 @@ def campaign_page(slug: str, campaign_id: int):
         plan=plan,
         progress=campaign_progress(campaign.id),
         pool=pool,
-        in_pool=any(p.user_id == current_user.id for p in pool),
+        in_pool=pool.has_viewer,
         leads=plan.leads,
         can_manage=manage,
         can_take_part=can_take_part(current_user, m, chapter),
