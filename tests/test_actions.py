@@ -308,3 +308,49 @@ def test_an_action_is_marked_done_only_once_it_has_started(w, client, login_as, 
     assert "Only a planned action can be marked done or cancelled." in again
     db.session.refresh(started)
     assert started.status == "done"
+
+
+def add_signers(chapter, action, n: int, profession: str = "Medicine") -> None:
+    for i in range(n):
+        signer = make_member(chapter, "member", name=f"Signer {i:02}", profession=profession)
+        make_signup(action, signer.user, commit=False)
+    db.session.commit()
+
+
+def test_the_sign_up_list_shows_the_first_fifty_and_counts_them_all(w, client, login_as, post):
+    action = make_action(w.campaign, capacity=56, starts_at=utcnow() + timedelta(days=2))
+    add_signers(w.chapter, action, 54)
+    make_signup(action, w.nurse)  # the 55th: past the shown list
+    login_as(w.nurse)
+    html = client.get(f"/c/eastside/actions/{action.id}").get_data(as_text=True)
+    assert "Who is coming (55)" in html and "55 of 56 taken" in html
+    assert "Signer 49" in html and "Signer 50" not in html and "and 5 more." in html
+    assert "Professions: Medicine, Nursing" in html  # the nurse counts though not shown
+    assert "Withdraw my sign-up" in html
+    add_signers(w.chapter, db.session.get(Action, action.id), 1)
+    login_as(w.pharmacist)
+    html = client.get(f"/c/eastside/actions/{action.id}").get_data(as_text=True)
+    assert "This action is full." in html
+    post(f"/c/eastside/actions/{action.id}/signup")
+    assert count(ActionSignup, ActionSignup.action_id == action.id) == 56
+
+
+def test_the_action_page_query_count_does_not_grow_with_sign_ups(
+    w, client, login_as, query_counter
+):
+    action = make_action(w.campaign, starts_at=utcnow() + timedelta(days=2))
+    action_id = action.id
+    url = f"/c/eastside/actions/{action_id}"
+    login_as(w.leader)
+
+    def queries() -> int:
+        client.get(url)
+        db.session.expunge_all()
+        with query_counter() as statements:
+            assert client.get(url).status_code == 200
+        return len(statements)
+
+    add_signers(w.chapter, action, 3)
+    few = queries()
+    add_signers(w.chapter, db.session.get(Action, action_id), 70, profession="Nursing")
+    assert queries() == few

@@ -260,6 +260,7 @@ def _routes() -> list[Route]:
             **managers(DONE),
         ),
         route("campaigns.campaign_page", "GET", campaign_url(), **readers()),
+        route("campaigns.campaign_actions", "GET", campaign_url("/actions"), **readers()),
         route("campaigns.edit_campaign", "GET", campaign_url("/edit"), **managers(OK)),
         route(
             "campaigns.edit_campaign",

@@ -447,3 +447,71 @@ def test_campaign_page_query_count_does_not_grow_with_its_actions(s, client, que
     many = _queries_for(client, url, query_counter)
     assert count(Action, Action.campaign_id == campaign_id) == 100
     assert many == few
+
+
+def test_campaign_page_shows_a_window_of_actions_and_links_to_all(s, client):
+    campaign = make_campaign(s.chapter, status="active", goal=s.goal)
+    now = utcnow()
+    for i in range(30):  # Past 00-29, the newest last
+        make_action(
+            campaign, title=f"Past {i:02}", starts_at=now - timedelta(days=30 - i), commit=False
+        )
+    for i in range(40):  # Next 00-39, the soonest first
+        lead = s.member if i == 39 else None
+        make_action(
+            campaign,
+            title=f"Next {i:02}",
+            starts_at=now + timedelta(days=1 + i),
+            lead=lead,
+            commit=False,
+        )
+    db.session.commit()
+    html = client.get(f"/c/riverside/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Past 25" in html and "Past 29" in html and "Past 24" not in html
+    assert "Next 00" in html and "Next 09" in html and "Next 10" not in html
+    assert "15 of 70 actions" in html
+    assert "Mia Member" in html  # leads so far cover the whole campaign, not the window
+    link = f"/c/riverside/campaigns/{campaign.id}/actions"
+    assert f'href="{link}">All 70 actions</a>' in html
+
+    first = client.get(link).get_data(as_text=True)
+    assert "70 actions" in first and "Past 00" in first and "Next 19" in first
+    assert "Next 20" not in first and f"{link}?page=2" in first
+    second = client.get(f"{link}?page=2").get_data(as_text=True)
+    assert "Next 20" in second and "Next 39" in second and "Past 00" not in second
+
+
+def test_all_actions_page_query_count_does_not_grow(s, client, query_counter):
+    campaign = make_campaign(s.chapter, status="active", goal=s.goal)
+    campaign_id = campaign.id
+    start = utcnow() + timedelta(days=1)
+
+    def add_actions(first, last):
+        for i in range(first, last):
+            lead = make_member(s.chapter, "member", commit=False).user
+            action = make_action(
+                db.session.get(Campaign, campaign_id),
+                starts_at=start + timedelta(hours=i),
+                lead=lead,
+                commit=False,
+            )
+            db.session.add(ActionSignup(action=action, user=lead))
+        db.session.commit()
+
+    add_actions(0, 5)
+    url = f"/c/riverside/campaigns/{campaign_id}/actions"
+    few = _queries_for(client, url, query_counter)
+    add_actions(5, 120)
+    assert _queries_for(client, url, query_counter) == few
+    assert _queries_for(client, url + "?page=3", query_counter) == few
+
+
+def test_campaign_page_names_the_first_of_a_large_pool_and_counts_it_all(s, client):
+    campaign = make_campaign(s.chapter, status="active", goal=s.goal)
+    others = [make_member(s.chapter, "member", name=f"Pooler {i:02}").user for i in range(24)]
+    add_to_pool(campaign, s.leader, *others)
+    html = client.get(f"/c/riverside/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "25 members take turns leading" in html
+    assert "Leo Leader, Pooler 00" in html and "Pooler 18 and 5 more" in html
+    assert "Pooler 19" not in html
+    assert "Leave the rotation" in html  # the signed-in leader is in the pool

@@ -106,7 +106,7 @@ def test_rotation_page_shows_the_chapter_fairness(client, login_as):
     assert "<tr><td>Nursing</td><td>25%</td><td>33%</td></tr>" in html
     assert "<tr><td>Pharmacy</td><td>25%</td><td>0%</td></tr>" in html
     assert "Dr Ada" not in html
-    assert "Old petition" in html  # the history still lists it
+    assert "Old petition" not in html  # led two years ago: not in this year's table
     assert "Rained off" not in html
 
 
@@ -156,4 +156,68 @@ def test_rotation_page_query_count_does_not_grow_with_the_actions_led(
     few = _queries_for(client, "/c/many/rotation", query_counter)
     lead_actions(5, 50)
     many = _queries_for(client, "/c/many/rotation", query_counter)
+    assert many == few
+
+
+def test_rotation_page_counts_this_year_only_and_shows_five_leads_each(client, login_as):
+    chapter = make_chapter(slug="year")
+    busy = make_member(chapter, "member", name="Bea Busy").user
+    last_year = make_member(chapter, "member", name="Lou Lastyear").user
+    campaign = make_campaign(chapter)
+    soon = utcnow() + timedelta(days=1)
+    for i in range(7):
+        make_action(campaign, title=f"Busy lead {i}", lead=busy, starts_at=soon + timedelta(i))
+    # Led before this academic year began (a year ago at least): not counted, not listed.
+    make_action(
+        campaign, title="Last year", lead=last_year, status="done", starts_at=soon - timedelta(400)
+    )
+    login_as(busy)
+    html = client.get("/c/year/rotation").get_data(as_text=True)
+    assert "<h3>50%</h3>" in html  # one of the two led this year
+    assert "Last year" not in html
+    assert "Busy lead 6" in html and "Busy lead 2" in html and "Busy lead 1<" not in html
+    assert "and 2 more" in html
+    row = html.split("<td>Lou Lastyear</td>", 1)[1].split("</tr>", 1)[0]
+    assert "<td>0</td>" in row and "—" in row
+
+
+def test_rotation_table_is_paginated_while_the_figures_cover_everyone(client, login_as):
+    chapter = make_chapter(slug="big")
+    viewer = make_member(chapter, "leader", name="Aa Leader", profession="Medicine").user
+    nurses = [
+        make_member(chapter, "member", name=f"Nurse {i:02}", profession="Nursing", commit=False)
+        for i in range(59)
+    ]
+    db.session.commit()
+    campaign = make_campaign(chapter)
+    # The one who led sorts first; Nurse 49-58 are on page 2.
+    make_action(campaign, title="Only lead", lead=nurses[0].user)
+    login_as(viewer)
+    first = client.get("/c/big/rotation").get_data(as_text=True)
+    assert "<h3>2%</h3>" in first  # 1 of 60, not 1 of the 50 shown
+    assert "<tr><td>Nursing</td><td>98%</td><td>100%</td></tr>" in first
+    assert "Nurse 48" in first and "Nurse 49" not in first
+    assert "/c/big/rotation?page=2" in first
+    second = client.get("/c/big/rotation?page=2").get_data(as_text=True)
+    assert "Nurse 49" in second and "Nurse 58" in second and "Nurse 48" not in second
+    assert "<h3>2%</h3>" in second
+
+
+def test_rotation_page_query_count_does_not_grow_with_the_roster(client, login_as, query_counter):
+    chapter = make_chapter(slug="grow")
+    viewer = make_member(chapter, "leader").user
+    campaign = make_campaign(chapter)
+    start = utcnow() + timedelta(days=1)
+
+    def add_leading_members(n):
+        for i in range(n):
+            user = make_member(chapter, "member", commit=False).user
+            make_action(campaign, lead=user, starts_at=start + timedelta(hours=i), commit=False)
+        db.session.commit()
+
+    login_as(viewer)
+    add_leading_members(3)
+    few = _queries_for(client, "/c/grow/rotation", query_counter)
+    add_leading_members(70)
+    many = _queries_for(client, "/c/grow/rotation", query_counter)
     assert many == few

@@ -299,7 +299,7 @@ def test_the_page_cost_does_not_grow_with_the_roster(
     url = f"/c/riverside{path}"
     client.get(url)
     small = count_queries(client, query_counter, url)
-    add_members(db.session.merge(chapter), 45)
+    add_members(db.session.merge(chapter), 60)  # past one page of the roster
     large = count_queries(client, query_counter, url)
     assert small == large
 
@@ -320,3 +320,40 @@ def test_a_leader_leaves_the_advisor_alone_and_keeps_faculty_out_of_leadership(
     page = flashed(client, change_role(post, prof, "leader"))
     assert "Choose one of the listed roles." in page
     assert fresh(prof).role == "member"
+
+
+def test_the_roster_is_paginated_and_its_health_covers_every_page(chapter, client, login_as):
+    # Ordered by role (advisor, leader, member), then name: page 1 holds the advisor, the
+    # leader and Member 00-47; page 2 holds Member 48-53, the last one a nurse.
+    make_member(chapter, "advisor", name="Aa Advisor")
+    leader = make_member(chapter, "leader", name="Aa Leader", profession="Medicine")
+    for i in range(54):
+        profession = "Nursing" if i == 53 else "Medicine"
+        make_member(chapter, "member", name=f"Member {i:02}", profession=profession, commit=False)
+    db.session.commit()
+    login_as(leader.user)
+    first = client.get("/c/riverside/roster").get_data(as_text=True)
+    assert "56 active members" in first
+    assert "Member 47" in first and "Member 48" not in first
+    assert first.count('<select id="m') == 49  # every row but the advisor's has a picker
+    tokens = re.findall(r'name="csrf_token" value="([^"]+)"', first)
+    assert len(tokens) >= 49 and len(set(tokens)) == 1  # the session's one token, reused
+    assert "/c/riverside/roster?page=2" in first and "Page 1 of 2" in first
+    checks = health_checks(first)
+    assert "2 professions: Medicine, Nursing" in checks["At least two professions"]
+    assert "1 student leader" in checks["Leadership team of 3–8 students"]
+    assert checks["At least one faculty advisor"].startswith("Met")
+    second = client.get("/c/riverside/roster?page=2").get_data(as_text=True)
+    assert "Member 48" in second and "Member 53" in second and "Member 47" not in second
+    assert health_checks(second) == checks
+
+
+def test_a_role_picked_on_page_two_is_changed(chapter, client, login_as, post):
+    leader = make_member(chapter, "leader", name="Aa Leader")
+    others = [make_member(chapter, "member", name=f"Member {i:02}") for i in range(55)]
+    login_as(leader.user)
+    html = client.get("/c/riverside/roster?page=2").get_data(as_text=True)
+    last = others[-1]
+    assert f'name="m{last.id}-role"' in html
+    assert change_role(post, last, "leader").status_code == 302
+    assert fresh(last).role == "leader"

@@ -1,6 +1,8 @@
 """Actions of a campaign and who signed up for them."""
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
@@ -66,12 +68,15 @@ def sign_up(action: Action, user: User) -> None:
         raise PolicyError("Sign-up is closed: this action has already started or is not planned.")
     # Lock the action (PostgreSQL) so two people cannot both take its last place.
     lock_row(action)
-    taken = db.session.scalars(
-        select(ActionSignup.user_id).where(ActionSignup.action_id == action.id)
-    ).all()
-    if user.id in taken:
+    taken, mine = db.session.execute(
+        select(
+            func.count(ActionSignup.id),
+            func.count(ActionSignup.id).filter(ActionSignup.user_id == user.id),
+        ).where(ActionSignup.action_id == action.id)
+    ).one()
+    if mine:
         raise PolicyError("You are already signed up.")
-    if action.capacity is not None and len(taken) >= action.capacity:
+    if action.capacity is not None and taken >= action.capacity:
         places = "place" if action.capacity == 1 else "places"
         raise PolicyError(f"This action is full ({action.capacity} {places}).")
     action.signups.append(ActionSignup(user_id=user.id))
@@ -90,13 +95,44 @@ def withdraw_signup(action: Action, user: User) -> None:
     record_event("action.withdrawn", actor=user, obj=action, chapter_id=action.campaign.chapter_id)
 
 
-def action_signups(action_id: int) -> list[ActionSignup]:
-    """Who signed up, first come first, with their users."""
-    return list(
+SIGNUPS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Signups:
+    """Who signed up for an action: the first few with their users, and counts over all."""
+
+    shown: list[ActionSignup]
+    total: int
+    professions: list[str]
+    signed_up: bool  # the viewer
+
+
+def action_signups(action_id: int, viewer_id: int | None) -> Signups:
+    """The first SIGNUPS_SHOWN sign-ups, first come first; the total, the professions and
+    whether the viewer signed up come from one GROUP BY over all of them."""
+    shown = list(
         db.session.scalars(
             select(ActionSignup)
             .where(ActionSignup.action_id == action_id)
             .options(selectinload(ActionSignup.user))
-            .order_by(ActionSignup.created_at)
+            .order_by(ActionSignup.created_at, ActionSignup.id)
+            .limit(SIGNUPS_SHOWN)
         )
+    )
+    by_profession = db.session.execute(
+        select(
+            User.profession,
+            func.count(ActionSignup.id),
+            func.count(ActionSignup.id).filter(ActionSignup.user_id == viewer_id),
+        )
+        .join(User, User.id == ActionSignup.user_id)
+        .where(ActionSignup.action_id == action_id)
+        .group_by(User.profession)
+    ).all()
+    return Signups(
+        shown,
+        total=sum(n for _, n, _ in by_profession),
+        professions=sorted(p for p, _, _ in by_profession),
+        signed_up=any(mine for _, _, mine in by_profession),
     )

@@ -183,47 +183,113 @@ def chapter_campaigns(chapter: Chapter, status: str, page: int) -> Pagination:
     return db.paginate(query, page=page, per_page=CAMPAIGNS_PER_PAGE, error_out=False)
 
 
+UPCOMING_SHOWN = 10
+RECENT_SHOWN = 5
+MILESTONES_SHOWN = 20
+LEADS_SHOWN = 20
+ACTIONS_PER_PAGE = 50
+
+
 @dataclass
 class CampaignPlan:
-    """A campaign's actions and milestones in date order, for its page."""
+    """A window on a campaign's actions (the next few and the last few) and its milestones,
+    in date order, for its page; the counts are over the whole campaign."""
 
     timeline: list[tuple[str, date, Action | Milestone]]
     signup_counts: dict[int, int]
     leads: list[str]
+    leads_total: int
+    actions_total: int
+    milestones_total: int
+
+    @property
+    def actions_shown(self) -> int:
+        return sum(1 for kind, _, _ in self.timeline if kind == "action")
+
+    @property
+    def milestones_shown(self) -> int:
+        return len(self.timeline) - self.actions_shown
+
+
+def signup_counts(action_ids: list[int]) -> dict[int, int]:
+    """How many signed up for each of these actions, in one GROUP BY."""
+    if not action_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(ActionSignup.action_id, func.count(ActionSignup.id))
+            .where(ActionSignup.action_id.in_(action_ids))
+            .group_by(ActionSignup.action_id)
+        ).all()
+    )
 
 
 def campaign_plan(campaign: Campaign) -> CampaignPlan:
     tz = campaign.chapter.timezone
-    actions = list(
-        db.session.scalars(
-            select(Action)
+    now = utcnow()
+    of_campaign = select(Action).where(Action.campaign_id == campaign.id)
+    upcoming = db.session.scalars(
+        of_campaign.where(Action.starts_at >= now)
+        .options(selectinload(Action.lead))
+        .order_by(Action.starts_at, Action.id)
+        .limit(UPCOMING_SHOWN)
+    ).all()
+    recent = db.session.scalars(
+        of_campaign.where(Action.starts_at < now)
+        .options(selectinload(Action.lead))
+        .order_by(Action.starts_at.desc(), Action.id.desc())
+        .limit(RECENT_SHOWN)
+    ).all()
+    actions = [*reversed(recent), *upcoming]
+    milestones = db.session.scalars(
+        select(Milestone)
+        .where(Milestone.campaign_id == campaign.id)
+        .order_by(Milestone.due_date, Milestone.id)
+        .limit(MILESTONES_SHOWN)
+    ).all()
+    totals = db.session.execute(
+        select(
+            select(func.count(Action.id))
             .where(Action.campaign_id == campaign.id)
-            .options(selectinload(Action.lead))
-            .order_by(Action.starts_at)
-        )
-    )
-    milestones = list(
-        db.session.scalars(
-            select(Milestone)
+            .scalar_subquery(),
+            select(func.count(func.distinct(Action.lead_id)))
+            .where(Action.campaign_id == campaign.id)
+            .scalar_subquery(),
+            select(func.count(Milestone.id))
             .where(Milestone.campaign_id == campaign.id)
-            .order_by(Milestone.due_date)
+            .scalar_subquery(),
         )
-    )
-    signup_counts = dict(
-        db.session.execute(
-            select(ActionSignup.action_id, func.count(ActionSignup.id))
-            .join(Action)
-            .where(Action.campaign_id == campaign.id)
-            .group_by(ActionSignup.action_id)
-        ).all()
-    )
+    ).one()
+    leads = db.session.scalars(
+        select(User.display_name)
+        .where(User.id.in_(select(Action.lead_id).where(Action.campaign_id == campaign.id)))
+        .order_by(User.display_name)
+        .limit(LEADS_SHOWN)
+    ).all()
     timeline = sorted(
         [("action", local(a.starts_at, tz).date(), a) for a in actions]
         + [("milestone", ms.due_date, ms) for ms in milestones],
         key=lambda item: (item[1], item[0] == "action"),
     )
-    leads = sorted({a.lead.display_name for a in actions if a.lead})
-    return CampaignPlan(timeline, signup_counts, leads)
+    return CampaignPlan(
+        timeline,
+        signup_counts([a.id for a in actions]),
+        list(leads),
+        leads_total=totals[1],
+        actions_total=totals[0],
+        milestones_total=totals[2],
+    )
+
+
+def campaign_actions_page(campaign: Campaign, page: int) -> Pagination:
+    """One page of all the campaign's actions in date order, with their leads."""
+    query = (
+        select(Action)
+        .where(Action.campaign_id == campaign.id)
+        .options(selectinload(Action.lead))
+        .order_by(Action.starts_at, Action.id)
+    )
+    return db.paginate(query, page=page, per_page=ACTIONS_PER_PAGE, error_out=False)
 
 
 def campaign_progress(campaign_id: int) -> dict:

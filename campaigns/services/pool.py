@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
@@ -12,7 +12,6 @@ from campaigns.fairness import gini, profession_shares, share_who_led
 from campaigns.models import Action, ActionStatus, Campaign, RotationPoolMember, Unavailability
 from campaigns.services.campaigns import require_open_campaign
 from chapters.models import Chapter, Membership
-from chapters.services import participants
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
@@ -22,25 +21,63 @@ from core.timefmt import academic_year_start, local, to_utc
 # --- the pool -------------------------------------------------------------------------------
 
 
+def _in_pool(query, campaign_id: int):
+    """Restrict a query on RotationPoolMember to the pool: people who opted in and are still
+    active participants of the chapter."""
+    return (
+        query.select_from(RotationPoolMember)
+        .join(Campaign, Campaign.id == RotationPoolMember.campaign_id)
+        .join(
+            Membership,
+            and_(
+                Membership.user_id == RotationPoolMember.user_id,
+                Membership.chapter_id == Campaign.chapter_id,
+            ),
+        )
+        .join(User, User.id == RotationPoolMember.user_id)
+        .where(RotationPoolMember.campaign_id == campaign_id, Membership.is_participant)
+    )
+
+
 def pool_members(campaign_id: int) -> list[RotationPoolMember]:
     """The pool: people who opted in and are still active members of the chapter."""
     return list(
         db.session.scalars(
-            select(RotationPoolMember)
-            .join(Campaign, Campaign.id == RotationPoolMember.campaign_id)
-            .join(
-                Membership,
-                and_(
-                    Membership.user_id == RotationPoolMember.user_id,
-                    Membership.chapter_id == Campaign.chapter_id,
-                ),
-            )
-            .join(User, User.id == RotationPoolMember.user_id)
-            .where(RotationPoolMember.campaign_id == campaign_id, Membership.is_participant)
+            _in_pool(select(RotationPoolMember), campaign_id)
             .options(selectinload(RotationPoolMember.user))
             .order_by(User.display_name)
         )
     )
+
+
+POOL_NAMES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class PoolSummary:
+    size: int
+    names: list[str]  # the first POOL_NAMES_SHOWN, by name
+    has_viewer: bool
+
+
+def pool_summary(campaign_id: int, viewer_id: int | None) -> PoolSummary:
+    """The pool's size, whether the viewer is in it and the first few names, for a page
+    that mentions the pool without listing it."""
+    size, has_viewer = db.session.execute(
+        _in_pool(
+            select(
+                func.count(RotationPoolMember.id),
+                func.count(RotationPoolMember.id).filter(RotationPoolMember.user_id == viewer_id),
+            ),
+            campaign_id,
+        )
+    ).one()
+    names = db.session.scalars(
+        _in_pool(select(User.display_name), campaign_id)
+        .order_by(User.display_name)
+        .limit(POOL_NAMES_SHOWN)
+    ).all()
+    return PoolSummary(size, list(names), bool(has_viewer))
 
 
 def chapter_participant(chapter_id: int, user_id: int) -> Membership | None:
@@ -130,46 +167,90 @@ class MemberLeads:
     history: list[Action]
 
 
-def chapter_fairness(chapter: Chapter) -> dict:
-    roster = participants(chapter.id)
+FAIRNESS_PER_PAGE = 50
+HISTORY_SHOWN = 5
+
+
+def chapter_fairness(chapter: Chapter, page: int = 1) -> dict:
+    """The fairness figures over every participant, this academic year, counted in SQL; the
+    member table one page at a time, each row with its last few leads of the year."""
     year_start = year_start_utc(chapter)
-    stats = lead_stats(chapter.id, year_start)
-    led = list(
-        db.session.scalars(
-            select(Action)
-            .join(Campaign)
-            .where(
-                Campaign.chapter_id == chapter.id,
-                Action.lead_id.is_not(None),
-                Action.status != ActionStatus.CANCELLED,
-            )
-            .options(selectinload(Action.campaign))
-            .order_by(Action.starts_at.desc())
+    this_year = and_(Action.starts_at >= year_start, Action.status != ActionStatus.CANCELLED)
+    # Open leads feed the cap badge, so they count every planned action, as lead_stats does.
+    per_lead = (
+        select(
+            Action.lead_id.label("user_id"),
+            func.count(Action.id).filter(this_year).label("leads"),
+            func.count(Action.id).filter(Action.status == ActionStatus.PLANNED).label("open_leads"),
         )
+        .join(Campaign, Campaign.id == Action.campaign_id)
+        .where(
+            Campaign.chapter_id == chapter.id,
+            Action.lead_id.is_not(None),
+            or_(this_year, Action.status == ActionStatus.PLANNED),
+        )
+        .group_by(Action.lead_id)
+        .subquery()
     )
-    by_lead: dict[int, list[Action]] = {}
-    for a in led:
-        by_lead.setdefault(a.lead_id, []).append(a)
-    members = sorted(
-        (
-            MemberLeads(
-                m.user,
-                stats.get(m.user_id, (0, None, 0))[0],
-                stats.get(m.user_id, (0, None, 0))[2],
-                by_lead.get(m.user_id, []),
-            )
-            for m in roster
-        ),
-        key=lambda x: (-x.leads_this_year, x.user.display_name),
+    leads = func.coalesce(per_lead.c.leads, 0)
+    open_leads = func.coalesce(per_lead.c.open_leads, 0)
+
+    def of_participants(query):
+        return (
+            query.join(Membership, Membership.user_id == User.id)
+            .outerjoin(per_lead, per_lead.c.user_id == User.id)
+            .where(Membership.chapter_id == chapter.id, Membership.is_participant)
+        )
+
+    everyone = db.session.execute(
+        of_participants(select(User.id, User.profession, leads, open_leads))
+    ).all()
+    counts = {user_id: n for user_id, _, n, _ in everyone}
+    open_by_user = {user_id: n for user_id, _, _, n in everyone}
+    table = db.paginate(
+        of_participants(select(User)).order_by(leads.desc(), User.display_name, User.id),
+        page=page,
+        per_page=FAIRNESS_PER_PAGE,
+        error_out=False,
     )
-    counts = {x.user.id: x.leads_this_year for x in members}
+    history = _recent_leads(chapter, [u.id for u in table.items], this_year)
+    members = [
+        MemberLeads(u, counts[u.id], open_by_user[u.id], history.get(u.id, [])) for u in table.items
+    ]
     return {
         "members": members,
+        "page": table,
         "share_who_led": share_who_led(list(counts.values())),
         "gini": gini(list(counts.values())),
-        "professions": profession_shares(counts, {m.user_id: m.user.profession for m in roster}),
+        "professions": profession_shares(counts, {u: p for u, p, _, _ in everyone}),
         "year_start": year_start,
     }
+
+
+def _recent_leads(chapter: Chapter, user_ids: list[int], this_year) -> dict[int, list[Action]]:
+    """The last HISTORY_SHOWN actions each person led this year, newest first, in one query."""
+    if not user_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(partition_by=Action.lead_id, order_by=(Action.starts_at.desc(), Action.id.desc()))
+        .label("rank")
+    )
+    ranked = (
+        select(Action.id, rank)
+        .join(Campaign, Campaign.id == Action.campaign_id)
+        .where(Campaign.chapter_id == chapter.id, Action.lead_id.in_(user_ids), this_year)
+        .subquery()
+    )
+    by_lead: dict[int, list[Action]] = {}
+    for a in db.session.scalars(
+        select(Action)
+        .join(ranked, ranked.c.id == Action.id)
+        .where(ranked.c.rank <= HISTORY_SHOWN)
+        .order_by(Action.starts_at.desc(), Action.id.desc())
+    ):
+        by_lead.setdefault(a.lead_id, []).append(a)
+    return by_lead
 
 
 # --- unavailability -------------------------------------------------------------------------

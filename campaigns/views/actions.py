@@ -96,7 +96,7 @@ def _action_form(chapter, campaign, action):
 @login_required
 def action_page(slug: str, action_id: int):
     chapter, m, action = get_action_or_404(slug, action_id)
-    signups = action_signups(action.id)
+    signups = action_signups(action.id, current_user.id)
     manage = can_manage_campaigns(current_user, m, chapter)
     rotation = lead_form = None
     if manage and action.status == ActionStatus.PLANNED:
@@ -127,12 +127,12 @@ def action_page(slug: str, action_id: int):
         m=m,
         action=action,
         signups=signups,
-        signed_up=any(s.user_id == current_user.id for s in signups),
+        signed_up=signups.signed_up,
         can_sign_up=can_take_part(current_user, m, chapter)
         and action.campaign.status != CampaignStatus.ARCHIVED
         and action.status == ActionStatus.PLANNED
         and action.starts_at > now,
-        full=action.capacity is not None and len(signups) >= action.capacity,
+        full=action.capacity is not None and signups.total >= action.capacity,
         can_edit=can_edit_action(current_user, m, action),
         can_manage=manage,
         is_lead=is_lead,

@@ -12,16 +12,18 @@ from campaigns.forms import CampaignForm, MilestoneForm, NewCampaignForm, Publis
 from campaigns.models import CAMPAIGN_STATUSES, CAMPAIGN_TRANSITIONS, CampaignStatus
 from campaigns.permissions import can_manage_campaigns, can_take_part
 from campaigns.services.campaigns import (
+    campaign_actions_page,
     campaign_plan,
     campaign_progress,
     change_campaign_status,
     chapter_campaigns,
     create_campaign,
     save_milestone,
+    signup_counts,
     update_campaign,
 )
 from campaigns.services.playbooks import all_playbooks, find_playbook, published_playbook_slug
-from campaigns.services.pool import pool_members
+from campaigns.services.pool import pool_summary
 from chapters.access import get_chapter_or_404, require
 from chapters.models import Chapter
 from chapters.services import adopted_vision
@@ -103,7 +105,7 @@ def new_campaign(slug: str):
 def campaign_page(slug: str, campaign_id: int):
     chapter, m, campaign = get_campaign_or_404(slug, campaign_id)
     plan = campaign_plan(campaign)
-    pool = pool_members(campaign.id)
+    pool = pool_summary(campaign.id, current_user.id)
     published = published_playbook_slug(campaign.id)
     # An archived campaign is a read-only record: no edit links or pool buttons.
     manage = (
@@ -117,9 +119,10 @@ def campaign_page(slug: str, campaign_id: int):
         campaign=campaign,
         timeline=plan.timeline,
         signup_counts=plan.signup_counts,
+        plan=plan,
         progress=campaign_progress(campaign.id),
         pool=pool,
-        in_pool=any(p.user_id == current_user.id for p in pool),
+        in_pool=pool.has_viewer,
         leads=plan.leads,
         can_manage=manage,
         can_take_part=can_take_part(current_user, m, chapter),
@@ -127,6 +130,20 @@ def campaign_page(slug: str, campaign_id: int):
         published=published,
         button=EmptyForm(),
         publish_form=PublishForm(),
+    )
+
+
+@bp.route("/c/<slug>/campaigns/<int:campaign_id>/actions")
+@login_required
+def campaign_actions(slug: str, campaign_id: int):
+    chapter, m, campaign = get_campaign_or_404(slug, campaign_id)
+    page = campaign_actions_page(campaign, page_number())
+    return render_template(
+        "campaigns/actions_list.html",
+        chapter=chapter,
+        campaign=campaign,
+        page=page,
+        signup_counts=signup_counts([a.id for a in page.items]),
     )
 
 

@@ -29,6 +29,7 @@ from campaigns.services.pool import (
 from chapters.access import get_chapter_or_404, require
 from chapters.services import participants
 from core.forms import EmptyForm
+from core.http import page_number
 from core.outcome import attempt
 
 
@@ -184,5 +185,5 @@ def fairness(slug: str):
         "campaigns/fairness.html",
         chapter=chapter,
         cap=current_app.config["ROTATION_OPEN_LEAD_CAP"],
-        **chapter_fairness(chapter),
+        **chapter_fairness(chapter, page_number()),
     )

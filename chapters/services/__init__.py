@@ -33,6 +33,7 @@ from chapters.services.roster import (
     membership_of,
     participants,
     roster_health,
+    roster_page,
 )
 from chapters.services.vision import (
     adopt_if_endorsed,
@@ -78,6 +79,7 @@ __all__ = [
     "respond_to_vision",
     "revoke_invitation",
     "roster_health",
+    "roster_page",
     "update_chapter",
     "vision_history",
     "vision_tally",

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User, UserKind
-from chapters.models import Chapter, Membership, MembershipStatus, Role
+from chapters.models import PARTICIPANT_ROLES, Chapter, Membership, MembershipStatus, Role
 from chapters.services.vision import adopt_if_endorsed, open_proposal
 from core.audit import record_event
 from core.db import utcnow
@@ -28,18 +29,23 @@ def membership_of(user, chapter: Chapter) -> Membership | None:
     )
 
 
-def active_roster(chapter: Chapter) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .join(Membership.user)
-            .where(
-                Membership.chapter_id == chapter.id, Membership.status == MembershipStatus.ACTIVE
-            )
-            .options(selectinload(Membership.user))
-            .order_by(Membership.role, User.display_name)
-        )
+def _active_roster_query(chapter: Chapter):
+    return (
+        select(Membership)
+        .join(Membership.user)
+        .where(Membership.chapter_id == chapter.id, Membership.status == MembershipStatus.ACTIVE)
+        .options(selectinload(Membership.user))
+        .order_by(Membership.role, User.display_name, Membership.id)
     )
+
+
+def active_roster(chapter: Chapter) -> list[Membership]:
+    return list(db.session.scalars(_active_roster_query(chapter)))
+
+
+def roster_page(chapter: Chapter, page: int, per_page: int) -> Pagination:
+    """One page of the active roster, in the order of `active_roster`."""
+    return db.paginate(_active_roster_query(chapter), page=page, per_page=per_page, error_out=False)
 
 
 def participants(chapter_id: int) -> list[Membership]:
@@ -61,14 +67,22 @@ class HealthCheck:
     todo: str
 
 
-def roster_health(roster: list[Membership]) -> list[HealthCheck]:
-    """The three roster checks of DESIGN.md, each with what to do when it is not met."""
-    student_leaders = [
-        m for m in roster if m.role == Role.LEADER and m.user.kind == UserKind.STUDENT
-    ]
-    professions = {m.user.profession for m in roster if m.is_participant}
-    advisors = [m for m in roster if m.role == Role.ADVISOR]
-    n = len(student_leaders)
+def roster_health(chapter: Chapter) -> list[HealthCheck]:
+    """The three roster checks of DESIGN.md over the whole active roster, in one GROUP BY."""
+    rows = db.session.execute(
+        select(Membership.role, User.kind, User.profession, func.count(Membership.id))
+        .join(Membership.user)
+        .where(Membership.chapter_id == chapter.id, Membership.status == MembershipStatus.ACTIVE)
+        .group_by(Membership.role, User.kind, User.profession)
+    ).all()
+    n = sum(c for role, kind, _, c in rows if role == Role.LEADER and kind == UserKind.STUDENT)
+    professions = {p for role, _, p, _ in rows if role in PARTICIPANT_ROLES}
+    advisors = sum(c for role, _, _, c in rows if role == Role.ADVISOR)
+    return health_from_counts(n, professions, advisors)
+
+
+def health_from_counts(n: int, professions: set[str], advisors: int) -> list[HealthCheck]:
+    """The checks, each with what to do when it is not met, from the roster's counts."""
     return [
         HealthCheck(
             "Leadership team of 3–8 students",
@@ -88,7 +102,7 @@ def roster_health(roster: list[Membership]) -> list[HealthCheck]:
         HealthCheck(
             "At least one faculty advisor",
             bool(advisors),
-            f"{len(advisors)} advisor{'s' if len(advisors) != 1 else ''}",
+            f"{advisors} advisor{'s' if advisors != 1 else ''}",
             "Invite a faculty member as advisor; they sign off milestones.",
         ),
     ]

@@ -108,7 +108,7 @@ def chapter_home(slug: str):
         roster=roster,
         role_counts=role_counts,
         professions=professions,
-        health=roster_health(roster),
+        health=roster_health(chapter),
         vision=adopted_vision(chapter),
         proposal=proposal,
         tally=vision_tally(proposal, voters) if proposal else None,

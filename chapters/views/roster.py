@@ -9,41 +9,36 @@ from chapters.access import get_chapter_or_404, get_in_chapter_or_404, require
 from chapters.forms import RoleForm
 from chapters.models import ROLES, Chapter, Membership
 from chapters.permissions import can_invite, can_manage_roster, can_remove_member, settable_roles
-from chapters.services import active_roster, change_role, end_membership, roster_health
+from chapters.services import change_role, end_membership, roster_health, roster_page
 from core.forms import EmptyForm
+from core.http import page_number
 from core.outcome import attempt
+
+ROSTER_PER_PAGE = 50
 
 
 @bp.route("/c/<slug>/roster")
 @login_required
 def roster(slug: str):
     chapter, m = get_chapter_or_404(slug)
-    members = active_roster(chapter)
+    page = roster_page(chapter, page_number(), ROSTER_PER_PAGE)
+    members = page.items
     manage = can_manage_roster(current_user, m)
+    # Each row's role picker is a plain <select> posting to change_member_role with the
+    # session's one CSRF token: no form object (and token) per member.
     return render_template(
         "chapters/roster.html",
         chapter=chapter,
         m=m,
+        page=page,
         members=members,
-        health=roster_health(members),
+        health=roster_health(chapter),
         can_manage=manage,
         can_invite=can_invite(current_user, m),
-        role_forms=_role_forms(members, m) if manage else {},
+        role_choices={r.id: settable_roles(current_user, m, r) for r in members} if manage else {},
         removable={r.id for r in members if can_remove_member(current_user, m, r)},
         roles=ROLES,
     )
-
-
-def _role_forms(members: list[Membership], m: Membership | None) -> dict[int, RoleForm]:
-    """A role picker for each member whose role this user may change, with the allowed roles."""
-    forms = {}
-    for r in members:
-        allowed = settable_roles(current_user, m, r)
-        if allowed:
-            form = RoleForm(role=r.role, prefix=f"m{r.id}")
-            form.role.choices = {role: ROLES[role] for role in allowed}
-            forms[r.id] = form
-    return forms
 
 
 @bp.route("/c/<slug>/roster/<int:membership_id>/role", methods=["POST"])
