@@ -154,7 +154,7 @@ ABILITIES = [
     ability("invite people", lambda w, a: can_invite(w.user(a), w.m(a)), "NNYYNNYY"),
     ability(
         "endorse or object to the vision",
-        lambda w, a: counts_for_vision(w.user(a), w.m(a)),
+        lambda w, a: counts_for_vision(w.m(a)),
         "NYYNNNNN",  # active student members; faculty comment, staff only read
     ),
     ability(
