@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import contains_eager
 
 from accounts.models import (
     PasswordResetToken,
@@ -116,13 +117,18 @@ def start_session(user: User, remember: bool) -> str:
     return raw
 
 
+# Every signed-in request runs this: one statement for the session and its user, built once.
+_SESSION_WITH_USER = (
+    select(UserSession)
+    .join(UserSession.user)
+    .options(contains_eager(UserSession.user))
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.revoked_at.is_(None))
+)
+
+
 def load_session_user(raw_key: str) -> User | None:
     """The user behind a session key, or None if the session ended, idled out or expired."""
-    row = db.session.scalar(
-        select(UserSession).where(
-            UserSession.token_hash == hash_token(raw_key), UserSession.revoked_at.is_(None)
-        )
-    )
+    row = db.session.scalar(_SESSION_WITH_USER, {"token_hash": hash_token(raw_key)})
     if row is None:
         return None
     now = utcnow()

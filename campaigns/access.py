@@ -1,25 +1,41 @@
 """Load campaign objects through their chapter, so another chapter's objects are 404."""
 
 from flask import abort
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from campaigns.models import Action, Campaign, Milestone, SwapRequest
 from chapters.access import get_chapter_or_404
 from core.extensions import db
 
-# How to find the chapter each kind of object belongs to.
-_CHAPTER_OF = {
-    Campaign: lambda c: c.chapter_id,
-    Action: lambda a: a.campaign.chapter_id,
-    Milestone: lambda m: m.campaign.chapter_id,
-    SwapRequest: lambda s: s.action.campaign.chapter_id,
+# One statement per kind, built once: the object by id, only if its campaign is in the
+# chapter, loaded with that campaign (and a swap with its action).
+_IN_CHAPTER = {
+    Campaign: select(Campaign).where(Campaign.chapter_id == bindparam("chapter_id")),
+    Action: select(Action)
+    .join(Action.campaign)
+    .options(contains_eager(Action.campaign))
+    .where(Campaign.chapter_id == bindparam("chapter_id")),
+    Milestone: select(Milestone)
+    .join(Milestone.campaign)
+    .options(contains_eager(Milestone.campaign))
+    .where(Campaign.chapter_id == bindparam("chapter_id")),
+    SwapRequest: select(SwapRequest)
+    .join(SwapRequest.action)
+    .join(Action.campaign)
+    .options(contains_eager(SwapRequest.action).contains_eager(Action.campaign))
+    .where(Campaign.chapter_id == bindparam("chapter_id")),
+}
+_IN_CHAPTER = {
+    model: stmt.where(model.id == bindparam("object_id")) for model, stmt in _IN_CHAPTER.items()
 }
 
 
 def _get_in_chapter_or_404(model, slug: str, object_id: int):
     """(chapter, membership, object); 404 when the object is not in that chapter."""
     chapter, m = get_chapter_or_404(slug)
-    obj = db.session.get(model, object_id)
-    if obj is None or _CHAPTER_OF[model](obj) != chapter.id:
+    obj = db.session.scalar(_IN_CHAPTER[model], {"chapter_id": chapter.id, "object_id": object_id})
+    if obj is None:
         abort(404)
     return chapter, m, obj
 

@@ -2,20 +2,35 @@
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from chapters.models import Chapter, Membership
 from chapters.permissions import can_view_chapter
-from chapters.services.roster import membership_of
 from core.extensions import db
+
+# Every chapter page runs this: the chapter by slug and the user's active membership of it
+# (or None), in one statement built once.
+_CHAPTER_WITH_MEMBERSHIP = (
+    select(Chapter, Membership)
+    .outerjoin(
+        Membership,
+        and_(
+            Membership.chapter_id == Chapter.id,
+            Membership.user_id == bindparam("user_id"),
+            Membership.status == "active",
+        ),
+    )
+    .where(Chapter.slug == bindparam("slug"))
+)
 
 
 def get_chapter_or_404(slug: str) -> tuple[Chapter, Membership | None]:
     """The chapter and the user's active membership; 404 for anyone who may not see it."""
-    chapter = db.session.scalar(select(Chapter).where(Chapter.slug == slug))
-    if chapter is None:
+    user_id = current_user.id if current_user.is_authenticated else None
+    row = db.session.execute(_CHAPTER_WITH_MEMBERSHIP, {"slug": slug, "user_id": user_id}).first()
+    if row is None:
         abort(404)
-    m = membership_of(current_user, chapter)
+    chapter, m = row
     if not can_view_chapter(current_user, m):
         abort(404)
     return chapter, m

@@ -132,18 +132,12 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from core.forms import EmptyForm
     from core.timefmt import localtime
 
+    # Buttons that post (sign out included) take the session's CSRF token from Flask-WTF's
+    # `csrf_token()` template global: no form object is built per request for them.
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["localtime"] = localtime
-
-    from flask_login import current_user
-
-    @app.context_processor
-    def _globals():
-        # The sign-out button in the layout is a POST form; anonymous pages need none.
-        return {"logout_form": EmptyForm() if current_user.is_authenticated else None}
 
 
 def register_cli(app: Flask) -> None:

@@ -142,7 +142,6 @@ def action_page(slug: str, action_id: int):
         open_swap=swap,
         swap_form=SwapForm(),
         history=history,
-        button=EmptyForm(),
         started=action.starts_at <= now,
         in_pool=any(p.user_id == current_user.id for p in pool),
     )

@@ -49,7 +49,6 @@ def chapter_calendar(slug: str):
         weeks=weeks,
         feed_url=feed_url,
         weeks_ahead=CALENDAR_WEEKS,
-        button=EmptyForm(),
         can_regenerate=can_manage_campaigns(current_user, m, chapter),
     )
 
@@ -129,7 +128,6 @@ def my_availability():
         form=form,
         rows=upcoming_unavailability(me),
         feed_url=feed_url,
-        button=EmptyForm(),
     )
 
 

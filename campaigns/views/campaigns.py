@@ -128,7 +128,6 @@ def campaign_page(slug: str, campaign_id: int):
         can_take_part=can_take_part(current_user, m, chapter),
         transitions=CAMPAIGN_TRANSITIONS.get(campaign.status, ()) if manage else (),
         published=published,
-        button=EmptyForm(),
         publish_form=PublishForm(),
     )
 

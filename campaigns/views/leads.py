@@ -86,7 +86,6 @@ def pool(slug: str, campaign_id: int):
         members=members,
         others=others,
         can_manage=manage,
-        button=EmptyForm(),
         in_pool=current_user.id in in_pool,
         can_take_part=can_take_part(current_user, m, chapter),
     )

@@ -2,7 +2,7 @@
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from accounts.models import User
 from chapters.models import CHAPTER_STATUSES, Chapter, ChapterStatus, Membership, MembershipStatus
@@ -68,7 +68,7 @@ def my_memberships(user_id: int) -> list[Membership]:
             select(Membership)
             .join(Membership.chapter)
             .where(Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE)
-            .options(selectinload(Membership.chapter))
+            .options(contains_eager(Membership.chapter))
             .order_by(Chapter.name)
         )
     )

@@ -44,7 +44,6 @@ def invitations(slug: str):
         form=form,
         pending=pending_invitations(chapter),
         now=utcnow(),
-        button=EmptyForm(),
     )
 
 

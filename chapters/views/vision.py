@@ -53,7 +53,6 @@ def vision(slug: str):
             counts=counts_for_vision(m),
             can_comment=can_comment_vision(current_user, m, chapter),
             can_withdraw=can_withdraw_vision(current_user, m, proposal.proposed_by_id),
-            button=EmptyForm(),
         )
     context["can_propose"] = can_propose_vision(current_user, m, chapter) and proposal is None
     return render_template("chapters/vision.html", **context)
