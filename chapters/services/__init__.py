@@ -26,6 +26,7 @@ from chapters.services.invitations import (
 )
 from chapters.services.roster import (
     HealthCheck,
+    RosterSummary,
     active_roster,
     change_role,
     end_membership,
@@ -34,6 +35,7 @@ from chapters.services.roster import (
     participants,
     roster_health,
     roster_page,
+    roster_summary,
 )
 from chapters.services.vision import (
     adopt_if_endorsed,
@@ -78,7 +80,9 @@ __all__ = [
     "resend_invitation",
     "respond_to_vision",
     "revoke_invitation",
+    "RosterSummary",
     "roster_health",
+    "roster_summary",
     "roster_page",
     "update_chapter",
     "vision_history",

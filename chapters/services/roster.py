@@ -67,18 +67,37 @@ class HealthCheck:
     todo: str
 
 
-def roster_health(chapter: Chapter) -> list[HealthCheck]:
-    """The three roster checks of DESIGN.md over the whole active roster, in one GROUP BY."""
+@dataclass(frozen=True)
+class RosterSummary:
+    """The whole active roster in numbers: people per role, student professions, health."""
+
+    role_counts: dict[str, int]
+    professions: list[str]
+    health: list[HealthCheck]
+
+
+def roster_summary(chapter: Chapter) -> RosterSummary:
+    """Counted over the whole active roster in one GROUP BY (the page shows only numbers)."""
     rows = db.session.execute(
         select(Membership.role, User.kind, User.profession, func.count(Membership.id))
         .join(Membership.user)
         .where(Membership.chapter_id == chapter.id, Membership.status == MembershipStatus.ACTIVE)
         .group_by(Membership.role, User.kind, User.profession)
     ).all()
+    role_counts: dict[str, int] = dict.fromkeys(Role, 0)
+    for role, _, _, c in rows:
+        role_counts[role] += c
     n = sum(c for role, kind, _, c in rows if role == Role.LEADER and kind == UserKind.STUDENT)
     professions = {p for role, _, p, _ in rows if role in PARTICIPANT_ROLES}
-    advisors = sum(c for role, _, _, c in rows if role == Role.ADVISOR)
-    return health_from_counts(n, professions, advisors)
+    advisors = role_counts[Role.ADVISOR]
+    return RosterSummary(
+        role_counts, sorted(professions), health_from_counts(n, professions, advisors)
+    )
+
+
+def roster_health(chapter: Chapter) -> list[HealthCheck]:
+    """The three roster checks of DESIGN.md over the whole active roster."""
+    return roster_summary(chapter).health
 
 
 def health_from_counts(n: int, professions: set[str], advisors: int) -> list[HealthCheck]:

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from accounts.models import User
 from chapters.adoption import AdoptionRule, Tally, tally
@@ -59,7 +59,7 @@ def eligible_voters(chapter_id: int) -> list[Membership]:
             select(Membership)
             .join(Membership.user)
             .where(Membership.chapter_id == chapter_id, Membership.counts_for_vision)
-            .options(selectinload(Membership.user))
+            .options(contains_eager(Membership.user))
             .order_by(User.display_name)
         )
     )

@@ -7,12 +7,11 @@ from accounts.current import current_actor
 from chapters import bp
 from chapters.access import get_chapter_or_404, require
 from chapters.forms import ChapterForm
-from chapters.models import CHAPTER_STATUSES, ROLES
+from chapters.models import CHAPTER_STATUSES
 from chapters.panels import home_panels
 from chapters.permissions import can_create_chapter, can_edit_chapter, can_invite, can_manage_roster
 from chapters.services import (
     active_member_counts,
-    active_roster,
     adopted_vision,
     chapter_count,
     chapter_regions,
@@ -20,7 +19,7 @@ from chapters.services import (
     find_chapters,
     my_memberships,
     open_proposal,
-    roster_health,
+    roster_summary,
     update_chapter,
     vision_tally,
 )
@@ -96,22 +95,18 @@ def new_chapter():
 @login_required
 def chapter_home(slug: str):
     chapter, m = get_chapter_or_404(slug)
-    roster = active_roster(chapter)
+    summary = roster_summary(chapter)
     proposal = open_proposal(chapter)
-    voters = [r for r in roster if r.counts_for_vision]
-    role_counts = {role: sum(1 for r in roster if r.role == role) for role in ROLES}
-    professions = sorted({r.user.profession for r in roster if r.is_participant})
     return render_template(
         "chapters/home.html",
         chapter=chapter,
         m=m,
-        roster=roster,
-        role_counts=role_counts,
-        professions=professions,
-        health=roster_health(chapter),
+        role_counts=summary.role_counts,
+        professions=summary.professions,
+        health=summary.health,
         vision=adopted_vision(chapter),
         proposal=proposal,
-        tally=vision_tally(proposal, voters) if proposal else None,
+        tally=vision_tally(proposal) if proposal else None,
         can_manage=can_manage_roster(current_user, m),
         can_invite=can_invite(current_user, m),
         can_edit=can_edit_chapter(current_user),

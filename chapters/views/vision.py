@@ -15,8 +15,8 @@ from chapters.permissions import (
     counts_for_vision,
 )
 from chapters.services import (
-    active_roster,
     adopted_vision,
+    eligible_voters,
     open_proposal,
     propose_vision,
     respond_to_vision,
@@ -35,7 +35,7 @@ def vision(slug: str):
     proposal = open_proposal(chapter)
     context = {"chapter": chapter, "m": m, "adopted": adopted_vision(chapter), "proposal": proposal}
     if proposal is not None:
-        voters = [v for v in active_roster(chapter) if v.counts_for_vision]
+        voters = eligible_voters(chapter.id)
         responded = {r.user_id: r for r in proposal.responses}
         context.update(
             tally=vision_tally(proposal, voters),
