@@ -39,6 +39,11 @@ def _sort_key(c: Candidate, previous_profession: str | None) -> tuple[int, int, 
     )
 
 
+def rank(candidates: Iterable[Candidate], previous_profession: str | None) -> list[Candidate]:
+    """Everyone in the order the rule weighs them, fairest first (eligibility aside)."""
+    return sorted(candidates, key=lambda c: _sort_key(c, previous_profession))
+
+
 def eligible(candidates: Iterable[Candidate], open_lead_cap: int) -> list[Candidate]:
     return [c for c in candidates if not c.unavailable and c.open_leads < open_lead_cap]
 

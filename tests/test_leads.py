@@ -564,3 +564,20 @@ def test_a_swap_on_an_action_cancelled_meanwhile_cannot_be_accepted(
     assert asked.status == "cancelled"
     assert lead_of(w.action) == w.ann.id
     assert count(LeadAssignment) == 0
+
+
+def test_the_action_page_compares_the_fairest_ten_of_a_large_pool(w, client, login_as):
+    extra = [
+        make_member(w.chapter, "member", name=f"Pool Person {i:02}", profession="Pharmacy").user
+        for i in range(12)
+    ]
+    add_to_pool(w.campaign, *extra)
+    login_as(w.leo)
+
+    page = client.get(w.url).get_data(as_text=True)
+
+    table = page.split("How the pool compares", 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr><td>") == 10
+    assert "The 10 fairest of 15 in the pool" in page
+    # The picker still offers every participant of the chapter, not only the pool.
+    assert "Dan Outside-Pool (Nursing)" in page

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaigns.rotation import Candidate, suggest_next_lead
+from campaigns.rotation import Candidate, eligible, rank, suggest_next_lead
 
 CAP = 2
 JAN = datetime(2026, 1, 10, 18, 0, tzinfo=UTC)
@@ -191,3 +191,13 @@ def test_the_same_inputs_in_any_order_give_the_same_suggestion(candidates, previ
     order.shuffle(shuffled)
     assert suggest_next_lead(shuffled, previous, cap) == first
     assert suggest_next_lead(tuple(reversed(candidates)), previous, cap) == first
+
+
+@given(candidates=pools(), previous=st.none() | professions, cap=st.integers(1, 3))
+def test_the_ranking_shown_puts_the_suggestion_first_among_the_eligible(candidates, previous, cap):
+    suggestion = suggest_next_lead(candidates, previous, cap)
+    ranked = rank(eligible(candidates, cap), previous)
+    assert (ranked[0].user_id if ranked else None) == (suggestion and suggestion.user_id)
+    assert sorted(c.user_id for c in rank(candidates, previous)) == sorted(
+        c.user_id for c in candidates
+    )

@@ -15,12 +15,13 @@ from campaigns.models import (
     SwapRequest,
     SwapStatus,
 )
-from campaigns.rotation import Candidate, Suggestion, suggest_next_lead
+from campaigns.rotation import Candidate, Suggestion, rank, suggest_next_lead
 from campaigns.services.campaigns import require_open_campaign
 from campaigns.services.pool import (
+    PoolPerson,
     chapter_participant,
     lead_stats,
-    pool_members,
+    pool_people,
     unavailable_on,
     year_start_utc,
 )
@@ -55,34 +56,45 @@ def _previous_lead_profession(action: Action) -> str | None:
     )
 
 
+CANDIDATES_SHOWN = 10
+
+
 @dataclass
 class RotationView:
     suggestion: Suggestion | None
-    candidates: list[tuple[User, Candidate]]
+    suggested: PoolPerson | None
+    # The fairest CANDIDATES_SHOWN of the pool, in the rule's order; pool_size counts all.
+    candidates: list[tuple[PoolPerson, Candidate]]
+    pool_size: int
     previous_profession: str | None
 
 
 def rotation_for(action: Action) -> RotationView:
-    """The pool's candidates for leading this action, and the suggested one."""
+    """The rotation's suggestion for leading this action, over the whole pool."""
     campaign = action.campaign
     chapter = campaign.chapter
-    pool = pool_members(campaign.id)
+    pool = {p.user_id: p for p in pool_people(campaign.id)}
     stats = lead_stats(chapter.id, year_start_utc(chapter))
     day = local(action.starts_at, chapter.timezone).date()
-    away = unavailable_on([p.user_id for p in pool], day)
+    away = unavailable_on(list(pool), day)
     candidates = []
-    for p in pool:
+    for p in pool.values():
         n, last, open_ = stats.get(p.user_id, (0, None, 0))
-        candidates.append(
-            (p.user, Candidate(p.user_id, p.user.profession, n, last, open_, p.user_id in away))
-        )
+        candidates.append(Candidate(p.user_id, p.profession, n, last, open_, p.user_id in away))
     previous = _previous_lead_profession(action)
     suggestion = suggest_next_lead(
-        [c for _u, c in candidates if c.user_id != action.lead_id],
+        [c for c in candidates if c.user_id != action.lead_id],
         previous,
         current_app.config["ROTATION_OPEN_LEAD_CAP"],
     )
-    return RotationView(suggestion, candidates, previous)
+    shown = rank(candidates, previous)[:CANDIDATES_SHOWN]
+    return RotationView(
+        suggestion,
+        pool[suggestion.user_id] if suggestion else None,
+        [(pool[c.user_id], c) for c in shown],
+        len(pool),
+        previous,
+    )
 
 
 # --- changing the lead ----------------------------------------------------------------------
@@ -183,7 +195,7 @@ def hand_off(
     if not note.strip():
         raise PolicyError("Write a note for the next lead: what is done and what is left.")
     if (
-        to_user_id not in {p.user_id for p in pool_members(action.campaign_id)}
+        to_user_id not in {p.user_id for p in pool_people(action.campaign_id)}
         or to_user_id == actor.id
     ):
         raise PolicyError("Hand off to another member of the campaign's rotation pool.")
@@ -266,7 +278,7 @@ def accept_swap(swap: SwapRequest, actor: User) -> None:
         raise ConflictError(SWAP_LAPSED)
     if actor.id == swap.from_user_id:
         raise PolicyError("You cannot accept your own swap.")
-    if actor.id not in {p.user_id for p in pool_members(action.campaign_id)}:
+    if actor.id not in {p.user_id for p in pool_people(action.campaign_id)}:
         raise PolicyError("Join the campaign's rotation pool to take over an action.")
     swap.status, swap.resolved_at, swap.accepted_by_id = SwapStatus.ACCEPTED, utcnow(), actor.id
     _set_lead(action, actor.id, actor, LeadMethod.SWAP, swap.note or None)

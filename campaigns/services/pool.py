@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
@@ -48,6 +49,23 @@ def pool_members(campaign_id: int) -> list[RotationPoolMember]:
             .order_by(User.display_name)
         )
     )
+
+
+class PoolPerson(NamedTuple):
+    user_id: int
+    display_name: str
+    profession: str
+
+
+def pool_people(campaign_id: int) -> list[PoolPerson]:
+    """The pool as plain rows (id, name, profession) by name: what pickers and the rotation
+    need, without loading a membership and a user object per person."""
+    rows = db.session.execute(
+        _in_pool(select(User.id, User.display_name, User.profession), campaign_id).order_by(
+            User.display_name, User.id
+        )
+    )
+    return [PoolPerson(*row) for row in rows]
 
 
 POOL_NAMES_SHOWN = 20

@@ -17,9 +17,9 @@ from campaigns.services.actions import (
     withdraw_signup,
 )
 from campaigns.services.leads import lead_history, open_swap, rotation_for
-from campaigns.services.pool import pool_members
+from campaigns.services.pool import pool_people
 from chapters.access import require
-from chapters.services import participants
+from chapters.services import participant_choices
 from core.db import utcnow
 from core.forms import EmptyForm
 from core.outcome import attempt
@@ -102,22 +102,18 @@ def action_page(slug: str, action_id: int):
     if manage and action.status == ActionStatus.PLANNED:
         rotation = rotation_for(action)
         lead_form = AssignLeadForm(version=action.version)
-        members = participants(chapter.id)
-        lead_form.user_id.choices = sorted(
-            ((r.user_id, f"{r.user.display_name} ({r.user.profession})") for r in members),
-            key=lambda c: c[1],
-        )
+        lead_form.user_id.choices = participant_choices(chapter.id)
         if rotation.suggestion:
             lead_form.user_id.data = rotation.suggestion.user_id
     is_lead = action.lead_id == current_user.id
     swap = open_swap(action.id)
     # The pool is needed for the lead's hand-off picker and to offer an open swap.
-    pool = pool_members(action.campaign_id) if is_lead or swap else []
+    pool = pool_people(action.campaign_id) if is_lead or swap else []
     handoff_form = None
     if is_lead and action.status == ActionStatus.PLANNED:
         handoff_form = HandOffForm(version=action.version)
         handoff_form.user_id.choices = [
-            (p.user_id, p.user.display_name) for p in pool if p.user_id != current_user.id
+            (p.user_id, p.display_name) for p in pool if p.user_id != current_user.id
         ]
     history = lead_history(action.id)
     now = utcnow()

@@ -59,6 +59,18 @@ def participants(chapter_id: int) -> list[Membership]:
     )
 
 
+def participant_choices(chapter_id: int) -> list[tuple[int, str]]:
+    """(user id, "Name (Profession)") for every participant, by name: a lead picker's options,
+    read as plain rows."""
+    rows = db.session.execute(
+        select(User.id, User.display_name, User.profession)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.chapter_id == chapter_id, Membership.is_participant)
+        .order_by(User.display_name, User.id)
+    )
+    return [(user_id, f"{name} ({profession})") for user_id, name, profession in rows]
+
+
 @dataclass(frozen=True)
 class HealthCheck:
     label: str
