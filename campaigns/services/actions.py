@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from campaigns.models import Action, ActionSignup, ActionStatus, Campaign
@@ -115,7 +115,7 @@ def action_signups(action_id: int, viewer_id: int | None) -> Signups:
         db.session.scalars(
             select(ActionSignup)
             .where(ActionSignup.action_id == action_id)
-            .options(selectinload(ActionSignup.user))
+            .options(joinedload(ActionSignup.user))
             .order_by(ActionSignup.created_at, ActionSignup.id)
             .limit(SIGNUPS_SHOWN)
         )

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from campaigns.models import (
@@ -230,13 +230,13 @@ def campaign_plan(campaign: Campaign) -> CampaignPlan:
     of_campaign = select(Action).where(Action.campaign_id == campaign.id)
     upcoming = db.session.scalars(
         of_campaign.where(Action.starts_at >= now)
-        .options(selectinload(Action.lead))
+        .options(joinedload(Action.lead))
         .order_by(Action.starts_at, Action.id)
         .limit(UPCOMING_SHOWN)
     ).all()
     recent = db.session.scalars(
         of_campaign.where(Action.starts_at < now)
-        .options(selectinload(Action.lead))
+        .options(joinedload(Action.lead))
         .order_by(Action.starts_at.desc(), Action.id.desc())
         .limit(RECENT_SHOWN)
     ).all()
@@ -286,7 +286,7 @@ def campaign_actions_page(campaign: Campaign, page: int) -> Pagination:
     query = (
         select(Action)
         .where(Action.campaign_id == campaign.id)
-        .options(selectinload(Action.lead))
+        .options(joinedload(Action.lead))
         .order_by(Action.starts_at, Action.id)
     )
     return db.paginate(query, page=page, per_page=ACTIONS_PER_PAGE, error_out=False)
@@ -334,7 +334,7 @@ def chapter_home_panels(chapter: Chapter) -> dict:
                 Action.status == ActionStatus.PLANNED,
                 Action.starts_at >= now,
             )
-            .options(selectinload(Action.lead))
+            .options(joinedload(Action.lead))
             .order_by(Action.starts_at)
             .limit(5)
         ).all(),
@@ -342,7 +342,7 @@ def chapter_home_panels(chapter: Chapter) -> dict:
             select(Milestone)
             .join(Campaign)
             .where(Campaign.chapter_id == chapter.id, Milestone.status == MilestoneStatus.SUBMITTED)
-            .options(selectinload(Milestone.campaign))
+            .options(joinedload(Milestone.campaign))
             .order_by(Milestone.due_date)
             .limit(10)
         ).all(),

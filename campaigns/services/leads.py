@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from campaigns.models import (
@@ -209,7 +209,7 @@ def lead_history(action_id: int) -> list[LeadAssignment]:
         db.session.scalars(
             select(LeadAssignment)
             .where(LeadAssignment.action_id == action_id)
-            .options(selectinload(LeadAssignment.user), selectinload(LeadAssignment.assigned_by))
+            .options(joinedload(LeadAssignment.user), joinedload(LeadAssignment.assigned_by))
             .order_by(LeadAssignment.created_at.desc())
         )
     )

@@ -3,7 +3,7 @@
 from datetime import time
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
 from campaigns.models import (
@@ -25,7 +25,7 @@ from core.timefmt import local
 def all_playbooks() -> list[PlaybookPlan]:
     published = db.session.scalars(
         select(Playbook)
-        .options(selectinload(Playbook.steps), selectinload(Playbook.source_chapter))
+        .options(selectinload(Playbook.steps), joinedload(Playbook.source_chapter))
         .order_by(Playbook.published_at.desc())
     ).all()
     return list(BUILT_IN) + [_plan_of(p) for p in published]
@@ -55,7 +55,7 @@ def find_playbook(slug: str) -> PlaybookPlan | None:
     p = db.session.scalar(
         select(Playbook)
         .where(Playbook.slug == slug)
-        .options(selectinload(Playbook.steps), selectinload(Playbook.source_chapter))
+        .options(selectinload(Playbook.steps), joinedload(Playbook.source_chapter))
     )
     return _plan_of(p) if p else None
 

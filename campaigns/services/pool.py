@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from campaigns.fairness import gini, profession_shares, share_who_led
@@ -45,7 +45,7 @@ def pool_members(campaign_id: int) -> list[RotationPoolMember]:
     return list(
         db.session.scalars(
             _in_pool(select(RotationPoolMember), campaign_id)
-            .options(selectinload(RotationPoolMember.user))
+            .options(joinedload(RotationPoolMember.user))
             .order_by(User.display_name)
         )
     )

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User, UserKind, normalize_email
 from accounts.services import create_user, get_user_by_email
@@ -53,7 +53,7 @@ def pending_invitations(chapter: Chapter) -> list[Invitation]:
                 Invitation.accepted_at.is_(None),
                 Invitation.revoked_at.is_(None),
             )
-            .options(selectinload(Invitation.invited_by))
+            .options(joinedload(Invitation.invited_by))
             .order_by(Invitation.created_at.desc())
         )
     )

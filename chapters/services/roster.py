@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from accounts.models import User, UserKind
 from chapters.models import PARTICIPANT_ROLES, Chapter, Membership, MembershipStatus, Role
@@ -34,7 +34,7 @@ def _active_roster_query(chapter: Chapter):
         select(Membership)
         .join(Membership.user)
         .where(Membership.chapter_id == chapter.id, Membership.status == MembershipStatus.ACTIVE)
-        .options(selectinload(Membership.user))
+        .options(contains_eager(Membership.user))
         .order_by(Membership.role, User.display_name, Membership.id)
     )
 
@@ -54,7 +54,7 @@ def participants(chapter_id: int) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .where(Membership.chapter_id == chapter_id, Membership.is_participant)
-            .options(selectinload(Membership.user))
+            .options(joinedload(Membership.user))
         )
     )
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from accounts.models import User
 from chapters.adoption import AdoptionRule, Tally, tally
@@ -179,7 +179,7 @@ def vision_history(chapter: Chapter) -> list[VisionVersion]:
             .where(VisionVersion.chapter_id == chapter.id)
             .options(
                 selectinload(VisionVersion.goals),
-                selectinload(VisionVersion.proposed_by),
+                joinedload(VisionVersion.proposed_by),
                 selectinload(VisionVersion.responses).selectinload(VisionResponse.user),
             )
             .order_by(VisionVersion.number.desc())
