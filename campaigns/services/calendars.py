@@ -1,11 +1,14 @@
 """Calendars: the chapter's coming weeks, and the iCalendar feeds behind signed addresses."""
 
-from datetime import date, timedelta
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, func, literal_column, null, select, union_all
+from sqlalchemy.orm import aliased, selectinload
 
 from accounts.models import User
+from campaigns.calendar import ActionEvent, MilestoneEvent
 from campaigns.models import Action, ActionSignup, Campaign, Milestone
 from chapters.models import Chapter, Membership
 from core.audit import record_event
@@ -15,7 +18,12 @@ from core.timefmt import local
 from core.tokens import read_signed_numbers, sign_numbers
 
 CALENDAR_WEEKS = 12
-FEED_HISTORY = timedelta(days=90)  # how far back a feed still lists past actions
+# The feeds' window, in whole UTC days so that it moves once a day: past actions and due
+# dates stay this long, and nothing further ahead than FEED_DAYS_AHEAD is listed.
+FEED_DAYS_BACK = 60
+FEED_DAYS_AHEAD = 366
+# Bump when build_calendar's output changes for the same data, so feeds' ETags change too.
+FEED_FORMAT = 1
 
 # --- feed addresses -------------------------------------------------------------------------
 
@@ -110,48 +118,163 @@ def chapter_calendar_weeks(chapter: Chapter) -> dict[date, list[Action]]:
     return weeks
 
 
-def chapter_feed_entries(chapter: Chapter) -> tuple[list[Action], list[Milestone]]:
-    """The chapter feed: its actions and milestone due dates, from a while back on."""
-    since = utcnow() - FEED_HISTORY
-    actions = db.session.scalars(
-        select(Action)
-        .join(Campaign)
-        .where(Campaign.chapter_id == chapter.id, Action.ends_at >= since)
-        .options(
-            selectinload(Action.lead), selectinload(Action.campaign).selectinload(Campaign.chapter)
+# --- the feeds -------------------------------------------------------------------------------
+# A calendar app polls a feed every few minutes. Each feed has a validator (its ETag) read
+# with one aggregate query, so an unchanged feed is answered 304 without being built. The
+# validator is complete when every value a feed shows is either part of it or moves one of
+# its aggregates when it changes:
+#   - rows in the window: count (a row left, or was deleted), sum(version) (an ORM edit adds
+#     one: actions, milestones, and the campaigns of what is listed, once per listed row),
+#     max(updated_at) (a row added or moved into the window, or changed by a bulk UPDATE);
+#   - the leads' max(updated_at) (a new name); for a personal feed, the newest of the
+#     person's sign-ups listed (a sign-up added) and their active chapters with zones;
+#   - the chapter's name, slug and zone, the address's generation, the host (it is in the
+#     UIDs), the window's first day and FEED_FORMAT.
+
+
+@dataclass(frozen=True)
+class FeedWindow:
+    start: datetime  # midnight UTC, FEED_DAYS_BACK days ago
+    end: datetime  # midnight UTC, FEED_DAYS_AHEAD days ahead
+
+    @classmethod
+    def today(cls) -> "FeedWindow":
+        midnight = datetime.combine(utcnow().date(), time(), tzinfo=UTC)
+        return cls(
+            midnight - timedelta(days=FEED_DAYS_BACK), midnight + timedelta(days=FEED_DAYS_AHEAD)
         )
-        .order_by(Action.starts_at)
-    ).all()
-    milestones = db.session.scalars(
-        select(Milestone)
-        .join(Campaign)
-        .where(Campaign.chapter_id == chapter.id, Milestone.due_date >= since.date())
-        .options(selectinload(Milestone.campaign))
-    ).all()
-    return list(actions), list(milestones)
+
+    def actions(self) -> ColumnElement[bool]:
+        return (Action.ends_at >= self.start) & (Action.starts_at < self.end)
+
+    def milestones(self) -> ColumnElement[bool]:
+        return Milestone.due_date.between(self.start.date(), self.end.date())
 
 
-def person_feed_actions(user: User) -> list[Action]:
-    """What the person leads or signed up for, in the chapters they are still active in."""
-    since = utcnow() - FEED_HISTORY
-    signed = select(ActionSignup.action_id).where(ActionSignup.user_id == user.id)
-    return list(
-        db.session.scalars(
-            select(Action)
-            .join(Campaign)
-            .join(
-                Membership,
-                (Membership.chapter_id == Campaign.chapter_id) & (Membership.user_id == user.id),
-            )
-            .where(
-                Membership.status == "active",
-                Action.ends_at >= since,
-                (Action.lead_id == user.id) | Action.id.in_(signed),
-            )
-            .options(
-                selectinload(Action.lead),
-                selectinload(Action.campaign).selectinload(Campaign.chapter),
-            )
-            .order_by(Action.starts_at)
+def _etag(*parts: object) -> str:
+    return hashlib.blake2b(repr((FEED_FORMAT, *parts)).encode(), digest_size=16).hexdigest()
+
+
+_lead = aliased(User)
+_signup = aliased(ActionSignup)  # the person's own sign-up, in a personal feed
+
+
+def _action_columns() -> Select:
+    """The columns of an ActionEvent, in order; the caller adds joins to Campaign and Chapter."""
+    return (
+        select(
+            Action.id,
+            Action.title,
+            Campaign.title,
+            Chapter.timezone,
+            Action.starts_at,
+            Action.ends_at,
+            Action.location,
+            Action.description,
+            Action.kind,
+            Action.status,
+            Action.version,
+            Action.updated_at,
+            _lead.display_name,
+        )
+        .select_from(Action)
+        .join(Campaign, Campaign.id == Action.campaign_id)
+        .join(Chapter, Chapter.id == Campaign.chapter_id)
+        .outerjoin(_lead, _lead.id == Action.lead_id)
+        .order_by(Action.starts_at, Action.id)
+    )
+
+
+def _action_summary(*extra: ColumnElement) -> Select:
+    return (
+        select(
+            func.count(Action.id),
+            func.sum(Action.version),
+            func.max(Action.updated_at),
+            func.sum(Campaign.version),
+            func.max(_lead.updated_at),
+            *extra,
+        )
+        .select_from(Action)
+        .join(Campaign, Campaign.id == Action.campaign_id)
+        .outerjoin(_lead, _lead.id == Action.lead_id)
+    )
+
+
+def chapter_feed_etag(chapter: Chapter, window: FeedWindow, host: str) -> str:
+    actions = _action_summary(literal_column("0")).where(
+        Campaign.chapter_id == chapter.id, window.actions()
+    )
+    milestones: Select = (
+        select(
+            func.count(Milestone.id),
+            func.sum(Milestone.version),
+            func.max(Milestone.updated_at),
+            func.sum(Campaign.version),
+            null(),
+            literal_column("1"),
+        )
+        .select_from(Milestone)
+        .join(Campaign, Campaign.id == Milestone.campaign_id)
+        .where(Campaign.chapter_id == chapter.id, window.milestones())
+    )
+    rows = sorted(
+        (tuple(r) for r in db.session.execute(union_all(actions, milestones))), key=lambda r: r[-1]
+    )
+    chapter_shown = (chapter.id, chapter.name, chapter.slug, chapter.timezone)
+    return _etag("chapter", chapter_shown, chapter.calendar_generation, host, window.start, rows)
+
+
+def chapter_feed_entries(
+    chapter: Chapter, window: FeedWindow
+) -> tuple[list[ActionEvent], list[MilestoneEvent]]:
+    """The chapter feed: its actions and milestone due dates in the window."""
+    actions = db.session.execute(
+        _action_columns().where(Campaign.chapter_id == chapter.id, window.actions())
+    )
+    action_events = [ActionEvent(*row) for row in actions]
+    milestones = db.session.execute(
+        select(
+            Milestone.id, Milestone.title, Campaign.title, Milestone.due_date, Milestone.updated_at
+        )
+        .join(Campaign, Campaign.id == Milestone.campaign_id)
+        .where(Campaign.chapter_id == chapter.id, window.milestones())
+        .order_by(Milestone.due_date, Milestone.id)
+    )
+    return action_events, [MilestoneEvent(*row) for row in milestones]
+
+
+def _for_person(query: Select, user: User, window: FeedWindow) -> Select:
+    """Narrow a query over actions to what the person leads or signed up for, in the window,
+    in the chapters they are still active in."""
+    return (
+        query.join(
+            Membership,
+            (Membership.chapter_id == Campaign.chapter_id) & (Membership.user_id == user.id),
+        )
+        .outerjoin(_signup, (_signup.action_id == Action.id) & (_signup.user_id == user.id))
+        .where(
+            Membership.status == "active",
+            window.actions(),
+            (Action.lead_id == user.id) | _signup.id.is_not(None),
         )
     )
+
+
+def person_feed_etag(user: User, window: FeedWindow, host: str) -> str:
+    actions = _for_person(_action_summary(func.max(_signup.created_at)), user, window)
+    chapters = (
+        select(Chapter.id, Chapter.timezone)
+        .join(Membership, Membership.chapter_id == Chapter.id)
+        .where(Membership.user_id == user.id, Membership.status == "active")
+        .order_by(Chapter.id)
+    )
+    summary = tuple(db.session.execute(actions).one())
+    zones = [tuple(r) for r in db.session.execute(chapters)]
+    return _etag("person", user.id, user.calendar_generation, host, window.start, summary, zones)
+
+
+def person_feed_actions(user: User, window: FeedWindow) -> list[ActionEvent]:
+    """What the person leads or signed up for, in the chapters they are still active in."""
+    query = _for_person(_action_columns(), user, window)
+    return [ActionEvent(*row) for row in db.session.execute(query)]
