@@ -50,21 +50,31 @@ def chapter_feed_reader(token: str) -> tuple[Chapter, User] | None:
     if numbers is None:
         return None
     chapter_id, user_id, chapter_generation, user_generation = numbers
-    chapter, user = db.session.get(Chapter, chapter_id), db.session.get(User, user_id)
-    if chapter is None or user is None or not user.active:
+    # One statement: a calendar app polls this every few minutes, mostly to hear "304".
+    is_member = (
+        select(Membership.id)
+        .where(
+            Membership.chapter_id == chapter_id,
+            Membership.user_id == user_id,
+            Membership.status == "active",
+        )
+        .exists()
+    )
+    row = db.session.execute(
+        select(Chapter, User, is_member)
+        .join(User, User.id == user_id)  # two primary-key lookups, side by side
+        .where(Chapter.id == chapter_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    chapter, user, member = row
+    if not user.active:
         return None
     if (chapter.calendar_generation, user.calendar_generation) != (
         chapter_generation,
         user_generation,
     ):
         return None
-    member = db.session.scalar(
-        select(Membership.id).where(
-            Membership.chapter_id == chapter.id,
-            Membership.user_id == user.id,
-            Membership.status == "active",
-        )
-    )
     return (chapter, user) if member or user.is_staff else None
 
 
