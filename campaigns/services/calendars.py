@@ -1,10 +1,22 @@
 """Calendars: the chapter's coming weeks, and the iCalendar feeds behind signed addresses."""
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased, selectinload
 
 from accounts.models import User
@@ -44,38 +56,55 @@ def chapter_feed_token(chapter: Chapter, user: User) -> str:
     )
 
 
-def chapter_feed_reader(token: str) -> tuple[Chapter, User] | None:
-    """The chapter and person a chapter-feed token is for, if it is current and they may read."""
-    numbers = read_signed_numbers("calendar:chapter", token, 4)
-    if numbers is None:
-        return None
-    chapter_id, user_id, chapter_generation, user_generation = numbers
-    # One statement: a calendar app polls this every few minutes, mostly to hear "304".
-    is_member = (
+@dataclass(frozen=True)
+class FeedChapter:
+    """What a chapter feed shows of its chapter (so its validator holds all of it)."""
+
+    id: int
+    name: str
+    slug: str
+    timezone: str
+    calendar_generation: int
+
+
+def _core_rows(statement: Select, params: dict) -> Sequence[Row]:
+    # A calendar app polls its feed every few minutes, mostly to hear "304". The statements
+    # of that path are built once, with bind parameters (building one and computing its
+    # cache key cost more than running it), return plain columns, and so skip the ORM
+    # session's per-statement work; they run on its connection, in its transaction.
+    return db.session.connection().execute(statement, params).all()
+
+
+_CHAPTER_READER = (
+    select(Chapter.id, Chapter.name, Chapter.slug, Chapter.timezone, Chapter.calendar_generation)
+    .join(User, User.id == bindparam("user_id"))  # two primary-key lookups, side by side
+    .where(
+        Chapter.id == bindparam("chapter_id"),
+        Chapter.calendar_generation == bindparam("chapter_generation"),
+        User.calendar_generation == bindparam("user_generation"),
+        User.active.is_(True),
+        # A member, or staff (User.is_staff), who read the whole network.
         select(Membership.id)
         .where(
-            Membership.chapter_id == chapter_id,
-            Membership.user_id == user_id,
+            Membership.chapter_id == Chapter.id,
+            Membership.user_id == User.id,
             Membership.status == "active",
         )
         .exists()
+        | User.is_national_staff.is_(True)
+        | User.is_admin.is_(True),
     )
-    row = db.session.execute(
-        select(Chapter, User, is_member)
-        .join(User, User.id == user_id)  # two primary-key lookups, side by side
-        .where(Chapter.id == chapter_id)
-    ).one_or_none()
-    if row is None:
+)
+
+
+def chapter_feed_reader(token: str) -> FeedChapter | None:
+    """The chapter a chapter-feed token is for, if it is current and its person may read."""
+    numbers = read_signed_numbers("calendar:chapter", token, 4)
+    if numbers is None:
         return None
-    chapter, user, member = row
-    if not user.active:
-        return None
-    if (chapter.calendar_generation, user.calendar_generation) != (
-        chapter_generation,
-        user_generation,
-    ):
-        return None
-    return (chapter, user) if member or user.is_staff else None
+    names = ("chapter_id", "user_id", "chapter_generation", "user_generation")
+    rows = _core_rows(_CHAPTER_READER, dict(zip(names, numbers, strict=True)))
+    return FeedChapter(*rows[0]) if rows else None
 
 
 def person_feed_reader(token: str) -> User | None:
@@ -154,11 +183,20 @@ class FeedWindow:
             midnight - timedelta(days=FEED_DAYS_BACK), midnight + timedelta(days=FEED_DAYS_AHEAD)
         )
 
-    def actions(self) -> ColumnElement[bool]:
-        return (Action.ends_at >= self.start) & (Action.starts_at < self.end)
+    @property
+    def params(self) -> dict:
+        """The values of the bind parameters in _ACTIONS_IN_WINDOW and _DUE_IN_WINDOW."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "first_day": self.start.date(),
+            "last_day": self.end.date(),
+        }
 
-    def milestones(self) -> ColumnElement[bool]:
-        return Milestone.due_date.between(self.start.date(), self.end.date())
+
+_ACTIONS_IN_WINDOW = (Action.ends_at >= bindparam("start")) & (Action.starts_at < bindparam("end"))
+_DUE_IN_WINDOW = Milestone.due_date.between(bindparam("first_day"), bindparam("last_day"))
+_IN_CHAPTER = Campaign.chapter_id == bindparam("chapter_id")
 
 
 def _etag(*parts: object) -> str:
@@ -168,31 +206,30 @@ def _etag(*parts: object) -> str:
 _lead = aliased(User)
 _signup = aliased(ActionSignup)  # the person's own sign-up, in a personal feed
 
-
-def _action_columns() -> Select:
-    """The columns of an ActionEvent, in order; the caller adds joins to Campaign and Chapter."""
-    return (
-        select(
-            Action.id,
-            Action.title,
-            Campaign.title,
-            Chapter.timezone,
-            Action.starts_at,
-            Action.ends_at,
-            Action.location,
-            Action.description,
-            Action.kind,
-            Action.status,
-            Action.version,
-            Action.updated_at,
-            _lead.display_name,
-        )
-        .select_from(Action)
-        .join(Campaign, Campaign.id == Action.campaign_id)
-        .join(Chapter, Chapter.id == Campaign.chapter_id)
-        .outerjoin(_lead, _lead.id == Action.lead_id)
-        .order_by(Action.starts_at, Action.id)
+# The columns of an ActionEvent, in order.
+_ACTION_EVENTS: Select = (
+    select(
+        Action.id,
+        Action.title,
+        Campaign.title,
+        Chapter.timezone,
+        Action.starts_at,
+        Action.ends_at,
+        Action.location,
+        Action.description,
+        Action.kind,
+        Action.status,
+        Action.version,
+        Action.updated_at,
+        _lead.display_name,
     )
+    .select_from(Action)
+    .join(Campaign, Campaign.id == Action.campaign_id)
+    .join(Chapter, Chapter.id == Campaign.chapter_id)
+    .outerjoin(_lead, _lead.id == Action.lead_id)
+    .where(_ACTIONS_IN_WINDOW)
+    .order_by(Action.starts_at, Action.id)
+)
 
 
 def _action_summary(*extra: ColumnElement) -> Select:
@@ -208,83 +245,82 @@ def _action_summary(*extra: ColumnElement) -> Select:
         .select_from(Action)
         .join(Campaign, Campaign.id == Action.campaign_id)
         .outerjoin(_lead, _lead.id == Action.lead_id)
+        .where(_ACTIONS_IN_WINDOW)
     )
 
 
-def chapter_feed_etag(chapter: Chapter, window: FeedWindow, host: str) -> str:
-    actions = _action_summary(literal_column("0")).where(
-        Campaign.chapter_id == chapter.id, window.actions()
+_CHAPTER_SUMMARY = union_all(
+    _action_summary(literal_column("0")).where(_IN_CHAPTER),
+    select(
+        func.count(Milestone.id),
+        func.sum(Milestone.version),
+        func.max(Milestone.updated_at),
+        func.sum(Campaign.version),
+        null(),
+        literal_column("1"),
     )
-    milestones: Select = (
-        select(
-            func.count(Milestone.id),
-            func.sum(Milestone.version),
-            func.max(Milestone.updated_at),
-            func.sum(Campaign.version),
-            null(),
-            literal_column("1"),
-        )
-        .select_from(Milestone)
-        .join(Campaign, Campaign.id == Milestone.campaign_id)
-        .where(Campaign.chapter_id == chapter.id, window.milestones())
-    )
-    rows = sorted(
-        (tuple(r) for r in db.session.execute(union_all(actions, milestones))), key=lambda r: r[-1]
-    )
-    chapter_shown = (chapter.id, chapter.name, chapter.slug, chapter.timezone)
-    return _etag("chapter", chapter_shown, chapter.calendar_generation, host, window.start, rows)
+    .select_from(Milestone)
+    .join(Campaign, Campaign.id == Milestone.campaign_id)
+    .where(_IN_CHAPTER, _DUE_IN_WINDOW),
+)
+
+
+def chapter_feed_etag(chapter: FeedChapter, window: FeedWindow, host: str) -> str:
+    params = {"chapter_id": chapter.id, **window.params}
+    rows = sorted((tuple(r) for r in _core_rows(_CHAPTER_SUMMARY, params)), key=lambda r: r[-1])
+    return _etag("chapter", astuple(chapter), host, window.start, rows)
 
 
 def chapter_feed_entries(
-    chapter: Chapter, window: FeedWindow
+    chapter: FeedChapter, window: FeedWindow
 ) -> tuple[list[ActionEvent], list[MilestoneEvent]]:
     """The chapter feed: its actions and milestone due dates in the window."""
-    actions = db.session.execute(
-        _action_columns().where(Campaign.chapter_id == chapter.id, window.actions())
-    )
+    params = {"chapter_id": chapter.id, **window.params}
+    actions = db.session.execute(_ACTION_EVENTS.where(_IN_CHAPTER), params)
     action_events = [ActionEvent(*row) for row in actions]
     milestones = db.session.execute(
         select(
             Milestone.id, Milestone.title, Campaign.title, Milestone.due_date, Milestone.updated_at
         )
         .join(Campaign, Campaign.id == Milestone.campaign_id)
-        .where(Campaign.chapter_id == chapter.id, window.milestones())
-        .order_by(Milestone.due_date, Milestone.id)
+        .where(_IN_CHAPTER, _DUE_IN_WINDOW)
+        .order_by(Milestone.due_date, Milestone.id),
+        params,
     )
     return action_events, [MilestoneEvent(*row) for row in milestones]
 
 
-def _for_person(query: Select, user: User, window: FeedWindow) -> Select:
-    """Narrow a query over actions to what the person leads or signed up for, in the window,
-    in the chapters they are still active in."""
+def _for_person(query: Select) -> Select:
+    """Narrow a query over actions to what the person (bind parameter user_id) leads or
+    signed up for, in the chapters they are still active in."""
+    me = bindparam("user_id", type_=Integer)
     return (
         query.join(
-            Membership,
-            (Membership.chapter_id == Campaign.chapter_id) & (Membership.user_id == user.id),
+            Membership, (Membership.chapter_id == Campaign.chapter_id) & (Membership.user_id == me)
         )
-        .outerjoin(_signup, (_signup.action_id == Action.id) & (_signup.user_id == user.id))
-        .where(
-            Membership.status == "active",
-            window.actions(),
-            (Action.lead_id == user.id) | _signup.id.is_not(None),
-        )
+        .outerjoin(_signup, (_signup.action_id == Action.id) & (_signup.user_id == me))
+        .where(Membership.status == "active", (Action.lead_id == me) | _signup.id.is_not(None))
     )
+
+
+_PERSON_SUMMARY = _for_person(_action_summary(func.max(_signup.created_at)))
+_PERSON_ZONES = (
+    select(Chapter.id, Chapter.timezone)
+    .join(Membership, Membership.chapter_id == Chapter.id)
+    .where(Membership.user_id == bindparam("user_id"), Membership.status == "active")
+    .order_by(Chapter.id)
+)
+_PERSON_EVENTS = _for_person(_ACTION_EVENTS)
 
 
 def person_feed_etag(user: User, window: FeedWindow, host: str) -> str:
-    actions = _for_person(_action_summary(func.max(_signup.created_at)), user, window)
-    chapters = (
-        select(Chapter.id, Chapter.timezone)
-        .join(Membership, Membership.chapter_id == Chapter.id)
-        .where(Membership.user_id == user.id, Membership.status == "active")
-        .order_by(Chapter.id)
-    )
-    summary = tuple(db.session.execute(actions).one())
-    zones = [tuple(r) for r in db.session.execute(chapters)]
+    params = {"user_id": user.id, **window.params}
+    summary = tuple(_core_rows(_PERSON_SUMMARY, params)[0])
+    zones = [tuple(r) for r in _core_rows(_PERSON_ZONES, {"user_id": user.id})]
     return _etag("person", user.id, user.calendar_generation, host, window.start, summary, zones)
 
 
 def person_feed_actions(user: User, window: FeedWindow) -> list[ActionEvent]:
     """What the person leads or signed up for, in the chapters they are still active in."""
-    query = _for_person(_action_columns(), user, window)
-    return [ActionEvent(*row) for row in db.session.execute(query)]
+    rows = db.session.execute(_PERSON_EVENTS, {"user_id": user.id, **window.params})
+    return [ActionEvent(*row) for row in rows]

@@ -93,10 +93,9 @@ def _host() -> str:
 
 @bp.route("/calendar/chapter/<token>.ics")
 def chapter_feed(token: str):
-    reader = chapter_feed_reader(token)
-    if reader is None:
+    chapter = chapter_feed_reader(token)
+    if chapter is None:
         abort(404)
-    chapter, _user = reader
     window, host = FeedWindow.today(), _host()
     etag = chapter_feed_etag(chapter, window, host)
     if (unchanged := _not_modified(etag)) is not None:
