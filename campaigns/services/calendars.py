@@ -12,10 +12,8 @@ from sqlalchemy import (
     Select,
     bindparam,
     func,
-    literal_column,
-    null,
     select,
-    union_all,
+    true,
 )
 from sqlalchemy.orm import aliased, selectinload
 
@@ -73,38 +71,6 @@ def _core_rows(statement: Select, params: dict) -> Sequence[Row]:
     # cache key cost more than running it), return plain columns, and so skip the ORM
     # session's per-statement work; they run on its connection, in its transaction.
     return db.session.connection().execute(statement, params).all()
-
-
-_CHAPTER_READER = (
-    select(Chapter.id, Chapter.name, Chapter.slug, Chapter.timezone, Chapter.calendar_generation)
-    .join(User, User.id == bindparam("user_id"))  # two primary-key lookups, side by side
-    .where(
-        Chapter.id == bindparam("chapter_id"),
-        Chapter.calendar_generation == bindparam("chapter_generation"),
-        User.calendar_generation == bindparam("user_generation"),
-        User.active.is_(True),
-        # A member, or staff (User.is_staff), who read the whole network.
-        select(Membership.id)
-        .where(
-            Membership.chapter_id == Chapter.id,
-            Membership.user_id == User.id,
-            Membership.status == "active",
-        )
-        .exists()
-        | User.is_national_staff.is_(True)
-        | User.is_admin.is_(True),
-    )
-)
-
-
-def chapter_feed_reader(token: str) -> FeedChapter | None:
-    """The chapter a chapter-feed token is for, if it is current and its person may read."""
-    numbers = read_signed_numbers("calendar:chapter", token, 4)
-    if numbers is None:
-        return None
-    names = ("chapter_id", "user_id", "chapter_generation", "user_generation")
-    rows = _core_rows(_CHAPTER_READER, dict(zip(names, numbers, strict=True)))
-    return FeedChapter(*rows[0]) if rows else None
 
 
 def person_feed_reader(token: str) -> User | None:
@@ -249,26 +215,73 @@ def _action_summary(*extra: ColumnElement) -> Select:
     )
 
 
-_CHAPTER_SUMMARY = union_all(
-    _action_summary(literal_column("0")).where(_IN_CHAPTER),
+_MILESTONE_SUMMARY = (
     select(
         func.count(Milestone.id),
         func.sum(Milestone.version),
         func.max(Milestone.updated_at),
         func.sum(Campaign.version),
-        null(),
-        literal_column("1"),
     )
     .select_from(Milestone)
     .join(Campaign, Campaign.id == Milestone.campaign_id)
-    .where(_IN_CHAPTER, _DUE_IN_WINDOW),
+    .where(_IN_CHAPTER, _DUE_IN_WINDOW)
+)
+_chapter_actions = _action_summary().where(_IN_CHAPTER).subquery()
+_chapter_milestones = _MILESTONE_SUMMARY.subquery()
+# One statement for a poll: the token's chapter, if the token is current and its person may
+# read, beside the one-row summaries of the chapter's actions and milestones in the window.
+_CHAPTER_POLL = (
+    select(
+        Chapter.id,
+        Chapter.name,
+        Chapter.slug,
+        Chapter.timezone,
+        Chapter.calendar_generation,
+        *_chapter_actions.c,
+        *_chapter_milestones.c,
+    )
+    .select_from(Chapter)
+    .join(User, User.id == bindparam("user_id"))  # two primary-key lookups, side by side
+    .join(_chapter_actions, true())
+    .join(_chapter_milestones, true())
+    .where(
+        Chapter.id == bindparam("chapter_id"),
+        Chapter.calendar_generation == bindparam("chapter_generation"),
+        User.calendar_generation == bindparam("user_generation"),
+        User.active.is_(True),
+        # A member, or staff (User.is_staff), who read the whole network.
+        select(Membership.id)
+        .where(
+            Membership.chapter_id == Chapter.id,
+            Membership.user_id == User.id,
+            Membership.status == "active",
+        )
+        .exists()
+        | User.is_national_staff.is_(True)
+        | User.is_admin.is_(True),
+    )
 )
 
 
-def chapter_feed_etag(chapter: FeedChapter, window: FeedWindow, host: str) -> str:
-    params = {"chapter_id": chapter.id, **window.params}
-    rows = sorted((tuple(r) for r in _core_rows(_CHAPTER_SUMMARY, params)), key=lambda r: r[-1])
-    return _etag("chapter", astuple(chapter), host, window.start, rows)
+@dataclass(frozen=True)
+class ChapterFeed:
+    chapter: FeedChapter
+    etag: str
+
+
+def chapter_feed_reader(token: str, window: FeedWindow, host: str) -> ChapterFeed | None:
+    """The chapter a chapter-feed token is for, if it is current and its person may read,
+    with the validator of its feed in the window."""
+    numbers = read_signed_numbers("calendar:chapter", token, 4)
+    if numbers is None:
+        return None
+    names = ("chapter_id", "user_id", "chapter_generation", "user_generation")
+    rows = _core_rows(_CHAPTER_POLL, {**dict(zip(names, numbers, strict=True)), **window.params})
+    if not rows:
+        return None
+    chapter = FeedChapter(*rows[0][:5])
+    summary = tuple(rows[0][5:])
+    return ChapterFeed(chapter, _etag("chapter", astuple(chapter), host, window.start, summary))
 
 
 def chapter_feed_entries(

@@ -14,7 +14,6 @@ from campaigns.services.calendars import (
     FeedWindow,
     chapter_calendar_weeks,
     chapter_feed_entries,
-    chapter_feed_etag,
     chapter_feed_reader,
     chapter_feed_token,
     person_feed_actions,
@@ -93,18 +92,18 @@ def _host() -> str:
 
 @bp.route("/calendar/chapter/<token>.ics")
 def chapter_feed(token: str):
-    chapter = chapter_feed_reader(token)
-    if chapter is None:
-        abort(404)
     window, host = FeedWindow.today(), _host()
-    etag = chapter_feed_etag(chapter, window, host)
-    if (unchanged := _not_modified(etag)) is not None:
+    feed = chapter_feed_reader(token, window, host)
+    if feed is None:
+        abort(404)
+    if (unchanged := _not_modified(feed.etag)) is not None:
         return unchanged
+    chapter = feed.chapter
     actions, milestones = chapter_feed_entries(chapter, window)
     return _ics_response(
         build_calendar(f"{chapter.name} (Relay)", actions, milestones, host),
         f"{chapter.slug}.ics",
-        etag,
+        feed.etag,
     )
 
 
