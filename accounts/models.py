@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moves on every change (a lead's new name must reach the calendar feeds' validators).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Bumped to invalidate the person's secret calendar feed URL.
     calendar_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

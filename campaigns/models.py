@@ -142,6 +142,8 @@ class Milestone(db.Model):
     due_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default=MilestoneStatus.OPEN)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Moves on every change: the calendar feeds' validator and the events' DTSTAMP.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -170,6 +172,8 @@ class Action(db.Model):
     # Optimistic locking: two leaders assigning the lead at once cannot both win.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moves on every change: the calendar feeds' validator and the event's DTSTAMP.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -6,16 +6,18 @@ from flask_login import current_user, login_required
 from accounts.current import current_actor
 from campaigns import bp
 from campaigns.access import get_action_or_404
-from campaigns.calendar import build_calendar
+from campaigns.calendar import ActionEvent, build_calendar
 from campaigns.forms import UnavailableForm
 from campaigns.permissions import can_manage_campaigns
 from campaigns.services.calendars import (
     CALENDAR_WEEKS,
+    FeedWindow,
     chapter_calendar_weeks,
     chapter_feed_entries,
     chapter_feed_reader,
     chapter_feed_token,
     person_feed_actions,
+    person_feed_etag,
     person_feed_reader,
     person_feed_token,
     renew_chapter_feed_addresses,
@@ -64,9 +66,21 @@ def regenerate_chapter_feed(slug: str):
     return redirect(url_for("campaigns.chapter_calendar", slug=slug))
 
 
-def _ics_response(body: bytes, filename: str) -> Response:
+def _ics_response(body: bytes, filename: str, etag: str | None = None) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    if etag is not None:
+        response.set_etag(etag)
+    return response
+
+
+def _not_modified(etag: str) -> Response | None:
+    """304 when the calendar app already holds this version of the feed."""
+    if not request.if_none_match.contains_weak(etag):
+        return None
+    response = Response(status=304)
+    response.set_etag(etag)
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -77,14 +91,18 @@ def _host() -> str:
 
 @bp.route("/calendar/chapter/<token>.ics")
 def chapter_feed(token: str):
-    reader = chapter_feed_reader(token)
-    if reader is None:
+    window, host = FeedWindow.today(), _host()
+    feed = chapter_feed_reader(token, window, host)
+    if feed is None:
         abort(404)
-    chapter, _user = reader
-    actions, milestones = chapter_feed_entries(chapter)
+    if (unchanged := _not_modified(feed.etag)) is not None:
+        return unchanged
+    chapter = feed.chapter
+    actions, milestones = chapter_feed_entries(chapter, window)
     return _ics_response(
-        build_calendar(f"{chapter.name} (Relay)", actions, milestones, _host()),
+        build_calendar(f"{chapter.name} (Relay)", actions, milestones, host),
         f"{chapter.slug}.ics",
+        feed.etag,
     )
 
 
@@ -93,8 +111,14 @@ def person_feed(token: str):
     user = person_feed_reader(token)
     if user is None:
         abort(404)
-    actions = person_feed_actions(user)
-    return _ics_response(build_calendar("My Relay actions", actions, [], _host()), "relay-me.ics")
+    window, host = FeedWindow.today(), _host()
+    etag = person_feed_etag(user, window, host)
+    if (unchanged := _not_modified(etag)) is not None:
+        return unchanged
+    actions = person_feed_actions(user, window)
+    return _ics_response(
+        build_calendar("My Relay actions", actions, [], host), "relay-me.ics", etag
+    )
 
 
 @bp.route("/c/<slug>/actions/<int:action_id>.ics")
@@ -102,7 +126,8 @@ def person_feed(token: str):
 def action_ics(slug: str, action_id: int):
     _chapter, _m, action = get_action_or_404(slug, action_id)
     return _ics_response(
-        build_calendar(action.title, [action], [], _host()), f"action-{action.id}.ics"
+        build_calendar(action.title, [ActionEvent.of(action)], [], _host()),
+        f"action-{action.id}.ics",
     )
 
 
