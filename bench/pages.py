@@ -129,45 +129,47 @@ def measure(label: str, build, url: str | None, repeat: int, tmp: Path) -> dict:
             common.wipe(url)
         upgrade()
         slug, email, password, campaign_id, action_id = build()
-        client = app.test_client()
-        sign_in(client, email, password)
-        feed = common.feed_path(client.get(f"/c/{slug}/calendar").get_data(as_text=True))
-        paths = {
-            "chapter home": f"/c/{slug}",
-            "roster": f"/c/{slug}/roster",
-            "campaign": f"/c/{slug}/campaigns/{campaign_id}",
-            "action (lead suggestion)": f"/c/{slug}/actions/{action_id}",
-            "rotation fairness": f"/c/{slug}/rotation",
-            "calendar": f"/c/{slug}/calendar",
-            "calendar feed": feed,
-        }
-        for name, path in paths.items():
-            count = []
-
-            def _count(*_args, _count=count):
-                _count.append(1)
-
-            event.listen(db.engine, "before_cursor_execute", _count)
-            response = client.get(path)
-            event.remove(db.engine, "before_cursor_execute", _count)
-            assert response.status_code == 200, (path, response.status_code)
-            size = len(response.get_data())
-            timings = []
-            for _ in range(repeat):
-                t = time.perf_counter()
-                client.get(path)
-                timings.append((time.perf_counter() - t) * 1000)
-            timings.sort()
-            p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-            median = statistics.median(timings)
-            results[name] = (median, len(count))
-            print(
-                f"{label:>8} {name:<26} {median:>10.1f} {p95:>8.1f} {len(count):>8} "
-                f"{size / 1024:>8.1f}",
-                flush=True,
-            )
+        engine = db.engine
         db.session.remove()
-        db.engine.dispose()
+    # Each request below gets its own app context and session, as on a real server.
+    client = app.test_client()
+    sign_in(client, email, password)
+    feed = common.feed_path(client.get(f"/c/{slug}/calendar").get_data(as_text=True))
+    paths = {
+        "chapter home": f"/c/{slug}",
+        "roster": f"/c/{slug}/roster",
+        "campaign": f"/c/{slug}/campaigns/{campaign_id}",
+        "action (lead suggestion)": f"/c/{slug}/actions/{action_id}",
+        "rotation fairness": f"/c/{slug}/rotation",
+        "calendar": f"/c/{slug}/calendar",
+        "calendar feed": feed,
+    }
+    for name, path in paths.items():
+        count = []
+
+        def _count(*_args, _count=count):
+            _count.append(1)
+
+        event.listen(engine, "before_cursor_execute", _count)
+        response = client.get(path)
+        event.remove(engine, "before_cursor_execute", _count)
+        assert response.status_code == 200, (path, response.status_code)
+        size = len(response.get_data())
+        timings = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            client.get(path)
+            timings.append((time.perf_counter() - t) * 1000)
+        timings.sort()
+        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+        median = statistics.median(timings)
+        results[name] = (median, len(count))
+        print(
+            f"{label:>8} {name:<26} {median:>10.1f} {p95:>8.1f} {len(count):>8} "
+            f"{size / 1024:>8.1f}",
+            flush=True,
+        )
+    engine.dispose()
     return results
 
 

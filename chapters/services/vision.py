@@ -47,9 +47,27 @@ def open_proposal(chapter: Chapter) -> VisionVersion | None:
         )
         .options(
             selectinload(VisionVersion.goals),
-            selectinload(VisionVersion.responses).selectinload(VisionResponse.user),
+            selectinload(VisionVersion.responses).joinedload(VisionResponse.user),
         )
     )
+
+
+def current_visions(chapter: Chapter) -> tuple[VisionVersion | None, VisionVersion | None]:
+    """(the adopted vision, the open proposal), read together for the pages that show both;
+    the proposal's responses come with it, to tally."""
+    versions = db.session.scalars(
+        select(VisionVersion)
+        .where(
+            VisionVersion.chapter_id == chapter.id,
+            VisionVersion.status.in_((VisionStatus.ADOPTED, VisionStatus.PROPOSED)),
+        )
+        .options(
+            selectinload(VisionVersion.goals),
+            selectinload(VisionVersion.responses).joinedload(VisionResponse.user),
+        )
+    ).all()
+    by_status = {v.status: v for v in versions}
+    return by_status.get(VisionStatus.ADOPTED), by_status.get(VisionStatus.PROPOSED)
 
 
 def eligible_voters(chapter_id: int) -> list[Membership]:

@@ -12,13 +12,12 @@ from chapters.panels import home_panels
 from chapters.permissions import can_create_chapter, can_edit_chapter, can_invite, can_manage_roster
 from chapters.services import (
     active_member_counts,
-    adopted_vision,
     chapter_count,
     chapter_regions,
     create_chapter,
+    current_visions,
     find_chapters,
     my_memberships,
-    open_proposal,
     roster_summary,
     update_chapter,
     vision_tally,
@@ -96,7 +95,7 @@ def new_chapter():
 def chapter_home(slug: str):
     chapter, m = get_chapter_or_404(slug)
     summary = roster_summary(chapter)
-    proposal = open_proposal(chapter)
+    vision, proposal = current_visions(chapter)
     return render_template(
         "chapters/home.html",
         chapter=chapter,
@@ -104,7 +103,7 @@ def chapter_home(slug: str):
         role_counts=summary.role_counts,
         professions=summary.professions,
         health=summary.health,
-        vision=adopted_vision(chapter),
+        vision=vision,
         proposal=proposal,
         tally=vision_tally(proposal) if proposal else None,
         can_manage=can_manage_roster(current_user, m),

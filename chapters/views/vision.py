@@ -16,8 +16,8 @@ from chapters.permissions import (
 )
 from chapters.services import (
     adopted_vision,
+    current_visions,
     eligible_voters,
-    open_proposal,
     propose_vision,
     respond_to_vision,
     vision_history,
@@ -32,8 +32,8 @@ from core.outcome import attempt
 @login_required
 def vision(slug: str):
     chapter, m = get_chapter_or_404(slug)
-    proposal = open_proposal(chapter)
-    context = {"chapter": chapter, "m": m, "adopted": adopted_vision(chapter), "proposal": proposal}
+    adopted, proposal = current_visions(chapter)
+    context = {"chapter": chapter, "m": m, "adopted": adopted, "proposal": proposal}
     if proposal is not None:
         voters = eligible_voters(chapter.id)
         responded = {r.user_id: r for r in proposal.responses}

@@ -1,0 +1,93 @@
+"""Every main page sends a fixed, small number of SQL statements, whatever the chapter's size.
+
+The numbers are the budget after issue 9's work; a change that adds a statement to a page
+must say why here. Each page is counted for a leader of a small and of a large chapter.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from campaigns.models import ActionStatus, CampaignStatus
+from chapters.models import Role, VisionStatus
+from core.db import utcnow
+from tests.factories import (
+    add_to_pool,
+    make_action,
+    make_campaign,
+    make_chapter,
+    make_member,
+    make_milestone,
+    make_signup,
+    make_vision,
+)
+
+PROFESSIONS = ("Medicine", "Nursing", "Pharmacy", "Social Work")
+
+# page -> (path template, statements): the session and its user (1) and the chapter with
+# the reader's membership (1) come first on every chapter page.
+BUDGET = {
+    "chapter overview": ("/c/{slug}", 10),
+    "roster": ("/c/{slug}/roster", 5),
+    "campaign": ("/c/{slug}/campaigns/{campaign}", 14),
+    "all actions": ("/c/{slug}/campaigns/{campaign}/actions", 6),
+    "action (lead picker)": ("/c/{slug}/actions/{action}", 12),
+    "rotation": ("/c/{slug}/rotation", 6),
+    "calendar": ("/c/{slug}/calendar", 3),
+    "my chapters": ("/", 2),
+}
+
+
+def build(slug: str, members: int, actions: int) -> dict:
+    chapter = make_chapter(f"Chapter {slug}", slug=slug)
+    leader = make_member(chapter, Role.LEADER, name=f"{slug} leader").user
+    people = [
+        make_member(chapter, profession=PROFESSIONS[i % 4], name=f"{slug} member {i:03}").user
+        for i in range(members)
+    ]
+    make_member(chapter, Role.ADVISOR, name=f"{slug} advisor")
+    make_vision(chapter, leader, status=VisionStatus.ADOPTED)
+    make_vision(chapter, leader)  # an open proposal beside the adopted vision
+    campaign = make_campaign(chapter, title="Clinic hours", status=CampaignStatus.ACTIVE)
+    add_to_pool(campaign, *people)
+    now = utcnow()
+    first = None
+    for i in range(actions):
+        action = make_action(
+            campaign,
+            title=f"Action {i}",
+            starts_at=now + timedelta(days=i - actions // 2, hours=1),
+            lead=people[i % members] if i % 3 else None,
+            status=ActionStatus.DONE if i < actions // 2 else ActionStatus.PLANNED,
+        )
+        for person in people[i % members : i % members + 3]:
+            make_signup(action, person)
+        if first is None and i >= actions // 2 and action.lead_id is None:
+            first = action
+    for i in range(3):
+        make_milestone(campaign, title=f"Milestone {i}", due_date=(now + timedelta(days=i)).date())
+    return {"leader": leader, "slug": slug, "campaign": campaign.id, "action": first.id}
+
+
+@pytest.fixture
+def chapters(app):
+    return build("small", members=6, actions=6), build("large", members=60, actions=90)
+
+
+@pytest.mark.parametrize("page", list(BUDGET))
+def test_a_page_keeps_its_statement_budget_at_any_size(
+    page, chapters, app, login_as, query_counter
+):
+    template, budget = BUDGET[page]
+    counts = []
+    for world in chapters:
+        client = app.test_client()
+        login_as(world["leader"], client_=client)
+        path = template.format(**world)
+        assert client.get(path).status_code == 200  # warm: first-request work is not counted
+        with query_counter() as statements:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        counts.append(len(statements))
+    assert counts[0] == counts[1], f"{page}: {counts[0]} statements small, {counts[1]} large"
+    assert counts[0] == budget, f"{page}: {counts[0]} statements, budget {budget}"
