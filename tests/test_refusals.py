@@ -27,8 +27,7 @@ from tests.factories import (
     make_signup,
     make_vision,
 )
-from tests.helpers import table_snapshot
-from tests.test_campaign_permissions import SNAPSHOT_TABLES
+from tests.helpers import SNAPSHOT_TABLES, table_snapshot
 
 
 @dataclass
