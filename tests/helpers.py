@@ -6,6 +6,24 @@ from sqlalchemy import select
 
 from core.extensions import db
 
+# Every table a campaigns request could change (test_campaign_permissions_*, test_refusals_*).
+SNAPSHOT_TABLES = (
+    "campaigns",
+    "milestones",
+    "actions",
+    "action_signups",
+    "lead_assignments",
+    "rotation_pool_members",
+    "swap_requests",
+    "unavailabilities",
+    "playbooks",
+    "playbook_steps",
+    "chapters",
+    "users",
+    "audit_events",
+    "outbox_messages",
+)
+
 
 def table_snapshot(tables: tuple[str, ...]) -> dict[str, list]:
     """Every row of these tables, read on a connection of its own (to compare before/after)."""

@@ -1,7 +1,7 @@
 """Every route the app serves has a written access expectation; a new route without one fails here.
 
 Model: CTFd/CTFd tests/admin/test_views.py::test_admin_access. The chapters and campaigns
-tables live in test_chapter_permissions.py and test_campaign_permissions.py (where every
+tables live in test_chapter_permissions.py and campaign_permissions_table.py (where every
 actor is exercised against them); the accounts table is below and is exercised for an
 anonymous visitor and an ordinary signed-in person. A new blueprint brings its own table
 and adds it to `expected_routes`.
@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.campaign_permissions_table import ROUTES as CAMPAIGN_ROUTES
 from tests.factories import make_user
-from tests.test_campaign_permissions import ROUTES as CAMPAIGN_ROUTES
 from tests.test_chapter_permissions import ROUTES
 
 LOGIN = "login"  # redirected to the sign-in page
