@@ -7,6 +7,7 @@ fixture by name.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from html import unescape
 
 import pytest
 
@@ -25,6 +26,7 @@ from tests.factories import (
     make_signup,
     make_vision,
 )
+from tests.helpers import SNAPSHOT_TABLES, table_snapshot
 
 
 @dataclass
@@ -204,3 +206,19 @@ class Refusal:
 
 
 ARCHIVED = "This campaign is archived; its plan can no longer change."
+
+
+def assert_refused_and_unchanged(w, case: Refusal, client, login_as, post) -> None:
+    """Post the refused operation: its reason is shown and no table row changed."""
+    if case.prepare:
+        case.prepare(w)
+        db.session.commit()
+    url, data = case.url(w), case.data(w)
+    login_as(w.people[case.actor])
+    before = table_snapshot(SNAPSHOT_TABLES)
+    response = post(url, data)
+    after = table_snapshot(SNAPSHOT_TABLES)
+    assert response.status_code in (200, 302), response.status_code
+    page = response if response.status_code == 200 else client.get(response.location)
+    assert case.message in unescape(page.get_data(as_text=True))
+    assert after == before, "a refused operation changed the database"
