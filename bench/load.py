@@ -179,6 +179,7 @@ def prepare_database(url: str, rebuild: bool) -> dict:
                 common.load_demo_data()
                 common.build_large_chapter()
                 print(f"Built the bench database in {time.perf_counter() - t:.1f} s")
+            common.analyze()  # planner statistics, also for a database built earlier
             ids = {
                 "campaign": common.campaign_id(LARGE_CAMPAIGN, LARGE_SLUG),
                 "action": common.first_unled_action(LARGE_CAMPAIGN, LARGE_SLUG),

@@ -129,6 +129,7 @@ def measure(label: str, build, url: str | None, repeat: int, tmp: Path) -> dict:
             common.wipe(url)
         upgrade()
         slug, email, password, campaign_id, action_id = build()
+        common.analyze()
         engine = db.engine
         db.session.remove()
     # Each request below gets its own app context and session, as on a real server.
