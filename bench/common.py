@@ -10,7 +10,7 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
@@ -72,6 +72,19 @@ def require_bench_database(url: str) -> None:
     name = make_url(url).database or ""
     if "bench" not in name:
         raise SystemExit(f"Refusing to rebuild {name!r}: the database name must contain 'bench'.")
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database if it does not exist yet."""
+    u = make_url(url)
+    engine = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": u.database}
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{u.database}"'))
+    engine.dispose()
 
 
 def wipe(url: str) -> None:

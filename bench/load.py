@@ -161,6 +161,8 @@ def prepare_database(url: str, rebuild: bool) -> dict:
     from core import create_app
     from core.extensions import db
 
+    common.require_bench_database(url)
+    common.ensure_database(url)
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=tmp)
         with app.app_context():

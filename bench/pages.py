@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, event, select, text  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import common  # noqa: E402
@@ -37,19 +37,6 @@ from tests.factories import PASSWORD, make_user  # noqa: E402
 
 PAGES = ["chapter home", "roster", "campaign", "action (lead suggestion)", "rotation fairness"]
 PAGES += ["calendar", "calendar feed"]
-
-
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database if it does not exist yet."""
-    u = make_url(url)
-    engine = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        exists = conn.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": u.database}
-        )
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{u.database}"'))
-    engine.dispose()
 
 
 def build_sized(members: int, actions: int) -> tuple[str, str, str, int, int]:
@@ -184,7 +171,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or None
     if url and url.startswith("postgresql"):
         common.require_bench_database(url)
-        ensure_database(url)
+        common.ensure_database(url)
     print(f"database: {make_url(url).render_as_string() if url else 'SQLite (temporary file)'}")
     print(f"{'data':>8} {'page':<26} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'KiB':>8}")
     sets = [] if args.no_demo else [("demo", build_demo)]
