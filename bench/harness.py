@@ -142,6 +142,9 @@ class Run:
     errors: int
     kib: float
     statuses: dict
+    requests: int = 0
+    app_cpu_ms: float = 0.0  # CPU time of the server's processes per request
+    db_cpu_ms: float = 0.0  # CPU time of its PostgreSQL backends per request
 
 
 def run_wrk(wrk: str, args, name: str, url: str, headers: dict, ok=(200,), duration=None) -> Run:
@@ -186,4 +189,70 @@ def run_wrk(wrk: str, args, name: str, url: str, headers: dict, ok=(200,), durat
         errors=r["connect_errors"] + r["read_errors"] + r["write_errors"],
         kib=r["bytes"] / max(1, r["requests"]) / 1024,
         statuses=statuses,
+        requests=r["requests"],
     )
+
+
+# --- CPU time per request ------------------------------------------------------------------
+# A rate measured on a busy machine says as much about the neighbours as about the page; the
+# CPU time the server and its database spend per request hardly depends on them.
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far, in ms (vanished ones count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total * 1000 / _TICKS
+
+
+def worker_pids(server: Server) -> list[int]:
+    """The gunicorn master and its workers."""
+    pids = [server.proc.pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == server.proc.pid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def backend_pids(database_url: str) -> list[int]:
+    """The PostgreSQL server processes serving connections to this database."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return []
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (url.database,),
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def run_wrk_with_cpu(
+    wrk: str, args, server: Server, database_url: str | None, name, url, headers, ok=(200,)
+) -> Run:
+    """run_wrk, plus the CPU the server (and its database backends) spent per request."""
+    apps = worker_pids(server)
+    backends = backend_pids(database_url) if database_url else []
+    app0, db0 = cpu_ms(apps), cpu_ms(backends)
+    run = run_wrk(wrk, args, name, url, headers, ok)
+    # Backends opened during the run are missed; the warm-up opens every worker's first.
+    n = max(1, run.requests)
+    run.app_cpu_ms = (cpu_ms(apps) - app0) / n
+    run.db_cpu_ms = (cpu_ms(backends) - db0) / n
+    return run

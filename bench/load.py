@@ -50,6 +50,7 @@ from bench.harness import (  # noqa: E402
     drain,
     ensure_wrk,
     run_wrk,
+    run_wrk_with_cpu,
     seconds,
     start_gunicorn,
     stop,
@@ -248,15 +249,18 @@ def targets(port: int, ids: dict, wanted: list[str]) -> list[Target]:
 def fmt_table(rows: list[tuple[Run, float]], hellos: list[Run], notes: list[str]) -> str:
     head = (
         f"{'page':<18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} "
-        f"{'timeouts/err':>12} {'KiB':>6} {'hello r/s':>9} {'of hello':>8}"
+        f"{'timeouts/err':>12} {'KiB':>6} {'hello r/s':>9} {'of hello':>8} "
+        f"{'app cpu':>8} {'db cpu':>7} {'cpu of hello':>12}"
     )
+    hello_cpu = statistics.median(h.app_cpu_ms for h in hellos)
     lines = [head, "-" * len(head)]
     for run, hello_rate in rows:
         share = run.rate / hello_rate * 100 if hello_rate else 0.0
         lines.append(
             f"{run.name:<18} {run.rate:>8.1f} {run.p50_ms:>8.1f} {run.p99_ms:>8.1f} "
             f"{run.non_ok:>8} {f'{run.timeouts}/{run.errors}':>12} {run.kib:>6.1f} "
-            f"{hello_rate:>9.1f} {share:>7.1f}%"
+            f"{hello_rate:>9.1f} {share:>7.1f}% {run.app_cpu_ms:>8.2f} {run.db_cpu_ms:>7.2f} "
+            f"{cpu_share(hello_cpu, run):>11.1f}%"
         )
     rates = [h.rate for h in hellos]
     lines.append(
@@ -266,9 +270,21 @@ def fmt_table(rows: list[tuple[Run, float]], hellos: list[Run], notes: list[str]
         f"{sum(h.non_ok for h in hellos):>8} "
         f"{f'{sum(h.timeouts for h in hellos)}/{sum(h.errors for h in hellos)}':>12} "
         f"{statistics.median(h.kib for h in hellos):>6.1f} "
-        f"{f'min {min(rates):.0f}, max {max(rates):.0f}':>18}"
+        f"{f'min {min(rates):.0f}, max {max(rates):.0f}':>18} {'':>8} {hello_cpu:>8.2f}"
     )
-    return "\n".join(lines + notes)
+    legend = [
+        "",
+        "app cpu / db cpu: ms of CPU time that gunicorn's processes / the PostgreSQL backends",
+        "spent per request; 'cpu of hello' = hello's app cpu / (the page's app + db cpu): the",
+        "share it would reach on an otherwise idle machine where CPU is the limit. The rate",
+        "share depends on what else the machine runs; the CPU share hardly does.",
+    ]
+    return "\n".join(lines + notes + legend)
+
+
+def cpu_share(hello_cpu: float, run: Run) -> float:
+    spent = run.app_cpu_ms + run.db_cpu_ms
+    return hello_cpu / spent * 100 if spent else 0.0
 
 
 def main() -> None:
@@ -332,15 +348,27 @@ def main() -> None:
                     run_wrk(wrk, args, t.name, url, t.all_headers(), t.ok, args.warmup)
                     drain(relay, args.workers, "/login")
 
-            hellos = [run_wrk(wrk, args, "hello", hello.base + "/", {})]
+            def hello_run() -> Run:
+                return run_wrk_with_cpu(wrk, args, hello, None, "hello", hello.base + "/", {})
+
+            hellos = [hello_run()]
             drain(hello, args.workers, "/")
             runs = []
             for t in pages:
-                run = run_wrk(wrk, args, t.name, relay.base + t.path, t.all_headers(), t.ok)
+                run = run_wrk_with_cpu(
+                    wrk,
+                    args,
+                    relay,
+                    args.database_url,
+                    t.name,
+                    relay.base + t.path,
+                    t.all_headers(),
+                    t.ok,
+                )
                 waited = drain(relay, args.workers, "/login")
                 if waited > 1:
                     print(f"  ({t.name}: {waited:.1f} s to serve what wrk left queued)")
-                hellos.append(run_wrk(wrk, args, "hello", hello.base + "/", {}))
+                hellos.append(hello_run())
                 drain(hello, args.workers, "/")
                 adjacent = (hellos[-2].rate + hellos[-1].rate) / 2
                 print(

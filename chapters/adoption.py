@@ -42,15 +42,27 @@ def tally(
     eligible_professions: Mapping[int, str], endorser_ids: set[int], rule: AdoptionRule
 ) -> Tally:
     """Count endorsements by the eligible people (a mapping of person id to profession)."""
-    endorsing = [pid for pid in endorser_ids if pid in eligible_professions]
-    roster_professions = set(eligible_professions.values())
-    eligible = len(eligible_professions)
+    counts: dict[str, list[int]] = {}
+    for pid, profession in eligible_professions.items():
+        row = counts.setdefault(profession, [0, 0])
+        row[0] += 1
+        row[1] += pid in endorser_ids
+    return tally_counts({p: (e, n) for p, (e, n) in counts.items()}, rule)
+
+
+def tally_counts(by_profession: Mapping[str, tuple[int, int]], rule: AdoptionRule) -> Tally:
+    """The same tally from counts per profession, (eligible, of them endorsing), as a
+    GROUP BY gives them: the rule's one formula."""
+    eligible = sum(e for e, _n in by_profession.values())
+    endorsed = sum(n for _e, n in by_profession.values())
     return Tally(
         eligible=eligible,
-        endorsed=len(endorsing),
+        endorsed=endorsed,
         needed=max(1, ceil(rule.share * eligible)),
-        professions_needed=min(rule.min_professions, len(roster_professions)),
-        professions_endorsing=len({eligible_professions[pid] for pid in endorsing}),
+        professions_needed=min(
+            rule.min_professions, sum(1 for e, _n in by_profession.values() if e)
+        ),
+        professions_endorsing=sum(1 for _e, n in by_profession.values() if n),
     )
 
 

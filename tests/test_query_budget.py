@@ -27,7 +27,7 @@ PROFESSIONS = ("Medicine", "Nursing", "Pharmacy", "Social Work")
 # page -> (path template, statements): the session and its user (1) and the chapter with
 # the reader's membership (1) come first on every chapter page.
 BUDGET = {
-    "chapter overview": ("/c/{slug}", 10),
+    "chapter overview": ("/c/{slug}", 9),  # the proposal tally is one GROUP BY
     "roster": ("/c/{slug}/roster", 5),
     "campaign": ("/c/{slug}/campaigns/{campaign}", 14),
     "all actions": ("/c/{slug}/campaigns/{campaign}/actions", 6),

@@ -3,11 +3,11 @@
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from accounts.models import User
-from chapters.adoption import AdoptionRule, Tally, tally
+from chapters.adoption import AdoptionRule, Tally, tally, tally_counts
 from chapters.models import (
     Chapter,
     Membership,
@@ -52,19 +52,21 @@ def open_proposal(chapter: Chapter) -> VisionVersion | None:
     )
 
 
-def current_visions(chapter: Chapter) -> tuple[VisionVersion | None, VisionVersion | None]:
+def current_visions(
+    chapter: Chapter, with_responses: bool = True
+) -> tuple[VisionVersion | None, VisionVersion | None]:
     """(the adopted vision, the open proposal), read together for the pages that show both;
-    the proposal's responses come with it, to tally."""
+    the responses come with them unless the page shows only the numbers (`proposal_tally`)."""
+    options = [selectinload(VisionVersion.goals)]
+    if with_responses:
+        options.append(selectinload(VisionVersion.responses).joinedload(VisionResponse.user))
     versions = db.session.scalars(
         select(VisionVersion)
         .where(
             VisionVersion.chapter_id == chapter.id,
             VisionVersion.status.in_((VisionStatus.ADOPTED, VisionStatus.PROPOSED)),
         )
-        .options(
-            selectinload(VisionVersion.goals),
-            selectinload(VisionVersion.responses).joinedload(VisionResponse.user),
-        )
+        .options(*options)
     ).all()
     by_status = {v.status: v for v in versions}
     return by_status.get(VisionStatus.ADOPTED), by_status.get(VisionStatus.PROPOSED)
@@ -87,6 +89,25 @@ def vision_tally(vision: VisionVersion, voters: list[Membership] | None = None) 
     voters = eligible_voters(vision.chapter_id) if voters is None else voters
     endorsers = {r.user_id for r in vision.responses if r.stance == Stance.ENDORSE}
     return tally({m.user_id: m.user.profession for m in voters}, endorsers, adoption_rule())
+
+
+def proposal_tally(vision: VisionVersion) -> Tally:
+    """`vision_tally` counted in SQL, one row per profession of the eligible voters: the
+    cost stays the same whatever the roster's size."""
+    endorsement = and_(
+        VisionResponse.vision_id == vision.id,
+        VisionResponse.user_id == Membership.user_id,
+        VisionResponse.stance == Stance.ENDORSE,
+    )
+    rows = db.session.execute(
+        select(User.profession, func.count(Membership.id), func.count(VisionResponse.id))
+        .select_from(Membership)
+        .join(User, User.id == Membership.user_id)
+        .outerjoin(VisionResponse, endorsement)
+        .where(Membership.chapter_id == vision.chapter_id, Membership.counts_for_vision)
+        .group_by(User.profession)
+    ).all()
+    return tally_counts({p: (e, n) for p, e, n in rows}, adoption_rule())
 
 
 def propose_vision(

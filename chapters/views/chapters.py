@@ -18,9 +18,9 @@ from chapters.services import (
     current_visions,
     find_chapters,
     my_memberships,
+    proposal_tally,
     roster_summary,
     update_chapter,
-    vision_tally,
 )
 from chapters.services import archive_chapter as archive_chapter_service
 from core.forms import EmptyForm
@@ -95,7 +95,7 @@ def new_chapter():
 def chapter_home(slug: str):
     chapter, m = get_chapter_or_404(slug)
     summary = roster_summary(chapter)
-    vision, proposal = current_visions(chapter)
+    vision, proposal = current_visions(chapter, with_responses=False)
     return render_template(
         "chapters/home.html",
         chapter=chapter,
@@ -105,7 +105,7 @@ def chapter_home(slug: str):
         health=summary.health,
         vision=vision,
         proposal=proposal,
-        tally=vision_tally(proposal) if proposal else None,
+        tally=proposal_tally(proposal) if proposal else None,
         can_manage=can_manage_roster(current_user, m),
         can_invite=can_invite(current_user, m),
         can_edit=can_edit_chapter(current_user),
