@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    InputRequired,
     Length,
     Optional,
     Regexp,
@@ -106,7 +107,8 @@ class VisionResponseForm(FlaskForm):
             Stance.OBJECT: "I object",
             Stance.COMMENT: "Comment only",
         },
-        default=Stance.ENDORSE,
+        # Nothing is chosen for the member: a response says what they chose.
+        validators=[InputRequired("Choose whether you endorse the vision, object, or comment.")],
     )
     comment = TextAreaField(
         "Comment",

@@ -248,6 +248,16 @@ def _routes() -> list[Route]:
             label="withdraw",
             **readers(member_a=DONE, lead_a=DONE, leader_a=DONE, advisor_a=403, staff=403),
         ),
+        *[
+            route(
+                "campaigns.action_status",
+                "GET",
+                action_url(f"/status/{status}"),
+                label=status,
+                **managers(OK) | {"lead_a": OK},
+            )
+            for status in ("cancelled", "done")
+        ],
         route(
             "campaigns.action_status",
             "POST",

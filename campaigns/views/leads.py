@@ -115,6 +115,8 @@ def assign(slug: str, action_id: int):
                 else "; reason recorded."
             )
             flash(f"{action.lead.display_name} leads this action{how}", "success")
+    else:
+        flash("Choose who leads this action.", "error")
     return redirect(url_for("campaigns.action_page", slug=slug, action_id=action_id))
 
 
