@@ -49,6 +49,13 @@ class NewCampaignForm(CampaignForm):
         description="Lays out milestones and actions from the start date; "
         "everything stays editable.",
     )
+    pool_start = SelectField(
+        "Rotation pool starts with",
+        validate_choice=True,
+        default="everyone",
+        description="The members who take turns leading its actions. Members can still "
+        "join or leave the pool themselves, and you can add or remove anyone later.",
+    )
 
 
 class MilestoneForm(VersionedForm):

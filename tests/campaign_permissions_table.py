@@ -194,6 +194,20 @@ def _routes() -> list[Route]:
             label="add someone",
             **managers(DONE),
         ),
+        *[
+            route(
+                "campaigns.pool_add",
+                "POST",
+                campaign_url("/pool/add"),
+                data=data,
+                label=label,
+                **managers(DONE),
+            )
+            for label, data in (
+                ("everyone", lambda w: {"add": "everyone"}),
+                ("selected", lambda w: {"add": "selected", "user_id": str(w.outside_pool.id)}),
+            )
+        ],
         route("campaigns.new_milestone", "GET", campaign_url("/milestones/new"), **managers(OK)),
         route(
             "campaigns.new_milestone",
