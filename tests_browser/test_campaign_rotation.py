@@ -109,7 +109,7 @@ def test_leader_runs_a_playbook_campaign_with_rotating_leads_and_a_swap(signed_i
     leader.get_by_role("button", name="Join the rotation").click()
     expect(flash(leader, "Priya Raman joined the rotation pool.")).to_be_visible()
     for name in ("Diego Alvarez", "Mei Tanaka", "Jordan Lee"):
-        leader.get_by_label(re.compile(rf"^{name}")).check()
+        leader.get_by_label(re.compile(rf"{re.escape(name)} \(")).check()
     leader.get_by_role("button", name="Add selected").click()
     expect(flash(leader, "3 members added to the rotation pool.")).to_be_visible()
     leader.get_by_role("link", name=TITLE).click()
