@@ -11,6 +11,10 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def _bool(name: str, default: bool) -> bool:
     return os.environ.get(name, "1" if default else "0").strip().lower() in {
         "1",
@@ -50,6 +54,9 @@ class Config:
     LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
+    # Host names the site answers to (Flask refuses other Host headers with 400). Unset:
+    # any host outside production; in production, BASE_URL's host (core.security).
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or None
 
     PASSWORD_RESET_HOURS = _int("PASSWORD_RESET_HOURS", 2)
     # Reset emails per hour, per account asked for and per client address.

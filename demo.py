@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 
 from accounts.models import User, UserKind
 from accounts.services import create_user
-from campaigns.models import ActionKind, ActionStatus, CampaignStatus
+from campaigns.models import Action, ActionKind, ActionStatus, CampaignStatus, LeadAssignment
 from campaigns.playbook_library import BUILT_IN_BY_SLUG
 from campaigns.services.actions import save_action, sign_up
 from campaigns.services.campaigns import change_campaign_status, create_campaign
 from campaigns.services.leads import accept_swap, ask_swap, assign_lead, rotation_for
 from campaigns.services.playbooks import publish_playbook
 from campaigns.services.pool import add_unavailability, join_pool
-from chapters.models import Chapter, ChapterStatus, Role, Stance
+from chapters.models import Chapter, ChapterStatus, Role, Stance, VisionVersion
 from chapters.services import (
     accept_invitation,
     adopted_vision,
@@ -79,7 +79,8 @@ CHAPTERS = [
                 "Run one interprofessional health fair each semester",
             ],
         ),
-        "endorse": 5,  # of 7 students (5 needed): adopted
+        "endorse": 5,  # of 7 students (5 needed): adopted, before the campaigns began
+        "proposed_days_ago": 150,
         "pending_invites": [("newstudent@relay.test", Role.MEMBER)],
     },
     {
@@ -108,6 +109,7 @@ CHAPTERS = [
             ],
         ),
         "endorse": 3,  # of 6 students (4 needed): still open, half-endorsed
+        "proposed_days_ago": 30,
         "pending_invites": [
             ("pa.student@relay.test", Role.MEMBER),
             ("dean@relay.test", Role.ADVISOR),
@@ -120,6 +122,8 @@ LOGINS = [
     ("admin", "admin@relay.test"),
     ("student leader", "leader@relay.test"),
     ("member", "member@relay.test"),
+    ("member", "mei@relay.test"),
+    ("member", "kwame@relay.test"),
     ("faculty advisor", "advisor@relay.test"),
     ("leader (2nd)", "fatima@relay.test"),
 ]
@@ -130,7 +134,7 @@ demo_cli = AppGroup("demo", help="Demo data for trying Relay locally.")
 
 def _load_chapter(spec: dict, staff: User) -> None:
     chapter = create_chapter(spec["chapter"], staff)
-    joined = utcnow() - timedelta(days=120)
+    joined = utcnow() - timedelta(days=200)
     people = []
     for i, (email, name, profession, kind, role) in enumerate(spec["people"]):
         user = create_user(email, name, DEMO_PASSWORD, profession, kind)
@@ -141,7 +145,6 @@ def _load_chapter(spec: dict, staff: User) -> None:
     statement, goals = spec["vision"]
     author = people[0][0]
     vision = propose_vision(chapter, author, statement, goals)
-    vision.proposed_at = utcnow() - timedelta(days=30)
     students = [u for u, kind in people if kind == UserKind.STUDENT]
     advisor = next(u for u, kind in people if kind == UserKind.FACULTY)
     respond_to_vision(
@@ -160,9 +163,52 @@ def _load_chapter(spec: dict, staff: User) -> None:
     )
     for user in students[: spec["endorse"]]:
         respond_to_vision(vision, user, Stance.ENDORSE, None, counts=True)
+    _date_the_responses(vision, spec["proposed_days_ago"])
     leader = people[0][0]
     for email, role in spec["pending_invites"]:
         invite(chapter, email, role, leader)
+
+
+def _date_the_responses(vision: VisionVersion, days_ago: int) -> None:
+    """Spread a proposal's responses over the days after it was proposed (the demo is
+    loaded in one go), so the history and the adoption date read as they would have."""
+    vision.proposed_at = utcnow() - timedelta(days=days_ago)
+    for day, response in enumerate(vision.responses, start=1):
+        response.created_at = response.updated_at = vision.proposed_at + timedelta(days=day)
+    if vision.adopted_at is not None:
+        vision.adopted_at = vision.responses[-1].updated_at
+
+
+def _open_a_second_proposal(people: dict[str, User]) -> None:
+    """Riverside discusses version 2, answering version 1's objection: something for a
+    member (member@relay.test) to endorse or object to."""
+    riverside = db.session.scalar(select(Chapter).where(Chapter.slug == "riverside"))
+    current = adopted_vision(riverside)
+    proposal = propose_vision(
+        riverside,
+        people["jordan@relay.test"],
+        current.statement,
+        [g.text for g in current.goals]
+        + ["Translate every health-fair and clinic handout into the county's top five languages"],
+    )
+    respond_to_vision(proposal, people["jordan@relay.test"], Stance.ENDORSE, None, counts=True)
+    respond_to_vision(proposal, people["kwame@relay.test"], Stance.ENDORSE, None, counts=True)
+    _date_the_responses(proposal, 4)
+
+
+def _date_the_leads(campaign) -> None:
+    """A lead is chosen before the action it leads: the demo assigns past actions' leads
+    at load time, so move those records to a few days before the action."""
+    db.session.flush()
+    start = to_utc(campaign.start_date, time(9, 0), campaign.chapter.timezone)
+    late = db.session.execute(
+        select(LeadAssignment, Action.starts_at)
+        .join(Action, Action.id == LeadAssignment.action_id)
+        .where(Action.campaign_id == campaign.id, LeadAssignment.created_at >= Action.starts_at)
+    )
+    for assignment, starts_at in late:
+        when = max(start, starts_at - timedelta(days=7))
+        assignment.created_at = when if when < starts_at else starts_at - timedelta(hours=2)
 
 
 def _rotate_leads(campaign, leader: User) -> None:
@@ -212,6 +258,7 @@ def _load_campaigns(staff: User) -> None:
     for user in students:
         join_pool(fair, user, leader)
     _rotate_leads(fair, leader)
+    _date_the_leads(fair)
     for action in fair.actions:
         action.status = ActionStatus.DONE
     change_campaign_status(fair, CampaignStatus.ACTIVE, leader)
@@ -249,6 +296,7 @@ def _load_campaigns(staff: User) -> None:
         join_pool(meet, user, leader)
     change_campaign_status(meet, CampaignStatus.ACTIVE, leader)
     _rotate_leads(meet, leader)
+    _date_the_leads(meet)
     for action in meet.actions:
         if action.starts_at < utcnow():
             action.status = ActionStatus.DONE
@@ -325,6 +373,7 @@ def load_demo() -> bool:
     for spec in CHAPTERS:
         _load_chapter(spec, staff_users[0])
     _load_campaigns(staff_users[0])
+    _open_a_second_proposal({u.email: u for u in db.session.scalars(select(User))})
     db.session.commit()
     deliver()  # the demo's invitation emails land in the mail folder, ready to open
     return True

@@ -2,10 +2,11 @@
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from accounts.passwords import MAX_LENGTH, password_problems
+from core.forms import SingleLineField, email_address
 
 PASSWORD_HELP = "At least 8 characters. Avoid common passwords; a phrase of a few words works well."  # noqa: S105 - help text, not a password
 
@@ -21,9 +22,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
-    )
+    email = EmailField("Email", validators=[DataRequired(), email_address, Length(max=254)])
 
 
 def new_password_fields(
@@ -68,7 +67,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    display_name = SingleLineField("Name", validators=[DataRequired(), Length(max=120)])
     profession = SelectField("Profession", validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
@@ -80,4 +79,4 @@ class UserSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField("Search by name or email", validators=[Length(max=100)])
+    q = SingleLineField("Search by name or email", validators=[Length(max=100)])

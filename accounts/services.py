@@ -201,8 +201,13 @@ def _reset_allowed(email: str, ip: str | None) -> bool:
     return True
 
 
-def request_password_reset(email: str, ip: str | None = None) -> None:
-    """Mail a reset link if the account exists; callers answer the same either way."""
+def request_password_reset(email: str, ip: str | None = None) -> int | None:
+    """Count and record a reset request; the id of the account to mail, if there is one.
+
+    This part does the same work whatever the email: callers answer the same either way
+    and leave the mailing to `send_password_reset` after the response, so neither the
+    answer nor its timing tells whether the email has an account.
+    """
     user = get_user_by_email(email)
     allowed = _reset_allowed(email, ip)
     record_event(
@@ -211,7 +216,13 @@ def request_password_reset(email: str, ip: str | None = None) -> None:
         obj=user,
         after={"email": normalize_email(email)},
     )
-    if user is None or not user.active or not allowed:
+    return user.id if user is not None and user.active and allowed else None
+
+
+def send_password_reset(user_id: int | None) -> None:
+    """Mail a reset link to the account `request_password_reset` named (None: nobody)."""
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active:
         return
     raw, digest = new_token()
     hours = current_app.config["PASSWORD_RESET_HOURS"]

@@ -24,6 +24,7 @@ from accounts.services import (
     find_users,
     log_out,
     request_password_reset,
+    send_password_reset,
     set_account_active,
     start_session,
     update_profile,
@@ -35,6 +36,7 @@ from core.audit import record_event
 from core.extensions import db
 from core.forms import EmptyForm
 from core.http import page_number, safe_next, site_home
+from core.mail import after_response
 from core.outcome import attempt
 
 USERS_PER_PAGE = 25
@@ -101,8 +103,9 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_password_reset(form.email.data, request.remote_addr)
+        user_id = request_password_reset(form.email.data, request.remote_addr)
         db.session.commit()
+        after_response(send_password_reset, user_id)
         flash(
             "If an account uses that email, a link to reset its password is on its way. "
             "It works once and expires in "

@@ -6,25 +6,24 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from campaigns.models import ACTION_KINDS
-from core.forms import VersionedForm, plausible_date
+from core.forms import SingleLineField, VersionedForm, plausible_date
 
 
 class CampaignForm(VersionedForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=160)])
+    title = SingleLineField("Title", validators=[DataRequired(), Length(max=160)])
     issue = TextAreaField(
         "Issue",
         validators=[Optional(), Length(max=2000)],
         description="The problem the campaign addresses.",
     )
-    target_community = StringField("Target community", validators=[Optional(), Length(max=200)])
-    decision_maker = StringField(
+    target_community = SingleLineField("Target community", validators=[Optional(), Length(max=200)])
+    decision_maker = SingleLineField(
         "Decision-maker or target",
         validators=[Optional(), Length(max=200)],
         description="Who can make the change: a legislator, a dean, a board.",
@@ -50,10 +49,17 @@ class NewCampaignForm(CampaignForm):
         description="Lays out milestones and actions from the start date; "
         "everything stays editable.",
     )
+    pool_start = SelectField(
+        "Rotation pool starts with",
+        validate_choice=True,
+        default="everyone",
+        description="The members who take turns leading its actions. Members can still "
+        "join or leave the pool themselves, and you can add or remove anyone later.",
+    )
 
 
 class MilestoneForm(VersionedForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=160)])
+    title = SingleLineField("Title", validators=[DataRequired(), Length(max=160)])
     criteria = TextAreaField(
         "Criteria",
         validators=[Optional(), Length(max=2000)],
@@ -65,11 +71,11 @@ class MilestoneForm(VersionedForm):
 class ActionForm(VersionedForm):
     # A {value: label} dict: WTForms 3.3 deprecates (value, label) tuples passed here.
     kind = SelectField("Kind", choices=ACTION_KINDS)
-    title = StringField("Title", validators=[DataRequired(), Length(max=160)])
+    title = SingleLineField("Title", validators=[DataRequired(), Length(max=160)])
     day = DateField("Date", validators=[DataRequired(), plausible_date])
     start_time = TimeField("Starts", validators=[DataRequired()])
     end_time = TimeField("Ends", validators=[DataRequired()])
-    location = StringField("Location", validators=[Optional(), Length(max=200)])
+    location = SingleLineField("Location", validators=[Optional(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
     capacity = IntegerField(
         "Places (optional)",
@@ -120,7 +126,7 @@ class PublishForm(FlaskForm):
 class UnavailableForm(FlaskForm):
     start_date = DateField("First day", validators=[DataRequired(), plausible_date])
     end_date = DateField("Last day", validators=[DataRequired(), plausible_date])
-    reason = StringField(
+    reason = SingleLineField(
         "Reason (optional)",
         validators=[Optional(), Length(max=120)],
         description="E.g. exams, placement. Leaders see it on the rotation.",

@@ -8,12 +8,11 @@ from wtforms import (
     FieldList,
     RadioField,
     SelectField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
+    InputRequired,
     Length,
     Optional,
     Regexp,
@@ -23,15 +22,15 @@ from wtforms.validators import (
 from accounts.forms import NewPasswordMixin, new_password_fields, profession_choices
 from accounts.models import KINDS, UserKind
 from chapters.models import CHAPTER_STATUSES, ROLES, ChapterStatus, Role, Stance
-from core.forms import VersionedForm
+from core.forms import SingleLineField, VersionedForm, email_address
 
 _TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
 # Choices are {value: label} dicts: WTForms 3.3 deprecates (value, label) tuples.
 
 
 class ChapterForm(VersionedForm):
-    name = StringField("Chapter name", validators=[DataRequired(), Length(max=120)])
-    slug = StringField(
+    name = SingleLineField("Chapter name", validators=[DataRequired(), Length(max=120)])
+    slug = SingleLineField(
         "Short name for links",
         validators=[
             DataRequired(),
@@ -43,8 +42,8 @@ class ChapterForm(VersionedForm):
         ],
         description="Appears in the chapter's web address, e.g. riverside-health.",
     )
-    institution = StringField("Institution", validators=[DataRequired(), Length(max=160)])
-    region = StringField("Region", validators=[DataRequired(), Length(max=80)])
+    institution = SingleLineField("Institution", validators=[DataRequired(), Length(max=160)])
+    region = SingleLineField("Region", validators=[DataRequired(), Length(max=80)])
     timezone = SelectField(
         "Time zone",
         choices={tz: tz.replace("_", " ") for tz in _TIMEZONES},
@@ -55,9 +54,7 @@ class ChapterForm(VersionedForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
-    )
+    email = EmailField("Email", validators=[DataRequired(), email_address, Length(max=254)])
     role = SelectField("Role", choices=ROLES, default=Role.MEMBER)
 
     def limit_roles(self, allowed: tuple[str, ...]) -> None:
@@ -72,7 +69,7 @@ class RoleForm(FlaskForm):
 
 
 class AcceptNewAccountForm(NewPasswordMixin, FlaskForm):
-    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    display_name = SingleLineField("Your name", validators=[DataRequired(), Length(max=120)])
     profession = SelectField("Profession", validators=[DataRequired()])
     kind = RadioField(
         "You are", choices=KINDS, default=UserKind.STUDENT, validators=[DataRequired()]
@@ -91,7 +88,9 @@ class VisionForm(FlaskForm):
         description="Up to 1,000 characters: where the chapter wants to be and why.",
     )
     goals = FieldList(
-        StringField("Goal", validators=[Optional(), Length(max=300)]), min_entries=5, max_entries=5
+        SingleLineField("Goal", validators=[Optional(), Length(max=300)]),
+        min_entries=5,
+        max_entries=5,
     )
 
     def validate_goals(self, field):
@@ -108,7 +107,8 @@ class VisionResponseForm(FlaskForm):
             Stance.OBJECT: "I object",
             Stance.COMMENT: "Comment only",
         },
-        default=Stance.ENDORSE,
+        # Nothing is chosen for the member: a response says what they chose.
+        validators=[InputRequired("Choose whether you endorse the vision, object, or comment.")],
     )
     comment = TextAreaField(
         "Comment",

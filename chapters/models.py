@@ -218,6 +218,11 @@ class VisionVersion(db.Model):
     def status_label(self) -> str:
         return VISION_STATUSES.get(self.status, self.status)
 
+    @property
+    def objections(self) -> list["VisionResponse"]:
+        """Objections that still stand; once adopted, those the adoption left unanswered."""
+        return [r for r in self.responses if r.stance == Stance.OBJECT]
+
 
 class VisionGoal(db.Model):
     __tablename__ = "vision_goals"

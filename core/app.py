@@ -83,7 +83,13 @@ def init_extensions(app: Flask) -> None:
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` in URLs, up to the largest id a database column holds (else 404)."""
+    """`<int:...>` in URLs: ASCII digits only, up to the largest id a database column holds.
+
+    Werkzeug's `\\d+` also matches other scripts' digits ("８" would be 8), which would give
+    one object several URLs; anything else is a 404.
+    """
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)

@@ -6,7 +6,7 @@ from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from core.extensions import db
 
@@ -28,8 +28,15 @@ MESSAGES = {
 }
 
 
+def _plain_page(title: str) -> str:
+    return f"<!doctype html><title>{title}</title><h1>{title}</h1>"
+
+
 def _render(code: int, title: str | None = None, message: str | None = None):
     default_title, default_message = MESSAGES.get(code, (f"Error {code}", ""))
+    if isinstance(request.routing_exception, SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no link can be built for it, so no layout.
+        return _plain_page(default_title), code
     try:
         body = render_template(
             "errors/error.html",
@@ -39,7 +46,7 @@ def _render(code: int, title: str | None = None, message: str | None = None):
         )
     except Exception:  # the layout itself failed (e.g. the database is down)
         log.exception("error page could not be rendered")
-        body = f"<!doctype html><title>{default_title}</title><h1>{default_title}</h1>"
+        body = _plain_page(default_title)
     return body, code
 
 

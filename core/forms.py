@@ -1,15 +1,50 @@
 """Form pieces every feature uses."""
 
+import re
 from datetime import date
 
-from flask import flash
+import email_validator
+from flask import current_app, flash
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 # Dates outside this range are typing mistakes, and would overflow time-zone arithmetic.
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
+
+
+# CR, LF and the other characters that end a line.
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(value):
+    """A WTForms filter: each run of line breaks ("\r\n", "\n\n") becomes one space."""
+    return _LINE_BREAKS.sub(" ", value) if isinstance(value, str) else value
+
+
+class SingleLineField(StringField):
+    """A text input whose value is one line (titles, names, locations): a pasted or forged
+    line break is stored as a space, so the value prints on one line everywhere."""
+
+    def __init__(self, label=None, validators=None, filters=(), **kwargs):
+        super().__init__(label, validators, filters=(one_line, *filters), **kwargs)
+
+
+def email_address(_form, field) -> None:
+    """A WTForms validator for an email someone will be written to.
+
+    Outside production, reserved test domains (`relay.test`, `*.test`) are accepted, so
+    the demo's accounts can be invited and reset their passwords; production refuses them.
+    """
+    try:
+        email_validator.validate_email(
+            field.data or "",
+            check_deliverability=False,
+            test_environment=current_app.config["ENV_NAME"] != "production",
+        )
+    except email_validator.EmailNotValidError as exc:
+        raise ValidationError("Enter a valid email address.") from exc
 
 
 class EmptyForm(FlaskForm):

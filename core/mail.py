@@ -2,11 +2,12 @@
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import current_app, g
+from flask import after_this_request, current_app, g
 from sqlalchemy import or_, select, update
 
 from core.db import utcnow
@@ -137,3 +138,31 @@ def deliver_queued_after_request(response):
 
         response.call_on_close(_send)
     return response
+
+
+def after_response(work: Callable[..., None], *args) -> None:
+    """Run `work(*args)` once this request's response has gone out, in its own
+    transaction, then send the mail it queued.
+
+    For work whose duration must not show in the response time (a password reset must
+    answer as fast for an unknown email as for an account). A failure is logged, and
+    the work is lost (the person can ask again); nothing the response said was wrong.
+    """
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def _register(response):
+        def _run() -> None:
+            with app.app_context():
+                try:
+                    work(*args)
+                    db.session.commit()
+                    ids = g.pop("queued_mail_ids", None)
+                    if ids:
+                        deliver(ids)
+                except Exception:  # the response is gone; log and move on
+                    db.session.rollback()
+                    log.exception("work after the response failed: %s", work.__name__)
+
+        response.call_on_close(_run)
+        return response

@@ -1,5 +1,7 @@
 """Security headers on every response, and the checks that keep production safe."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 
 CSP = "; ".join(
@@ -52,3 +54,16 @@ def check_production_safety(app: Flask) -> None:
         )
     if app.config.get("TESTING"):
         raise UnsafeConfiguration("TESTING is on in production.")
+    restrict_host_names(app)
+
+
+def restrict_host_names(app: Flask) -> None:
+    """Production answers only its own host names: a forged Host header gets 400, so it
+    cannot steer what the app builds from the request (redirects, referrer checks)."""
+    if not app.config.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname or ""]
+    if not all(app.config["TRUSTED_HOSTS"]):
+        raise UnsafeConfiguration(
+            "TRUSTED_HOSTS is empty and BASE_URL names no host. Set TRUSTED_HOSTS to the "
+            "site's host names, comma-separated (e.g. relay.example.org)."
+        )

@@ -194,6 +194,20 @@ def _routes() -> list[Route]:
             label="add someone",
             **managers(DONE),
         ),
+        *[
+            route(
+                "campaigns.pool_add",
+                "POST",
+                campaign_url("/pool/add"),
+                data=data,
+                label=label,
+                **managers(DONE),
+            )
+            for label, data in (
+                ("everyone", lambda w: {"add": "everyone"}),
+                ("selected", lambda w: {"add": "selected", "user_id": str(w.outside_pool.id)}),
+            )
+        ],
         route("campaigns.new_milestone", "GET", campaign_url("/milestones/new"), **managers(OK)),
         route(
             "campaigns.new_milestone",
@@ -248,6 +262,16 @@ def _routes() -> list[Route]:
             label="withdraw",
             **readers(member_a=DONE, lead_a=DONE, leader_a=DONE, advisor_a=403, staff=403),
         ),
+        *[
+            route(
+                "campaigns.action_status",
+                "GET",
+                action_url(f"/status/{status}"),
+                label=status,
+                **managers(OK) | {"lead_a": OK},
+            )
+            for status in ("cancelled", "done")
+        ],
         route(
             "campaigns.action_status",
             "POST",

@@ -287,6 +287,12 @@ ROUTES: list[Route] = [
     ),
     route(
         "chapters.withdraw",
+        "GET",
+        lambda w: f"/c/{w.a.slug}/vision/{w.proposal.id}/withdraw",
+        **_readers(member_a=403, advisor_a=403, staff=403, admin=403),
+    ),
+    route(
+        "chapters.withdraw",
         "POST",
         lambda w: f"/c/{w.a.slug}/vision/{w.proposal.id}/withdraw",
         **_readers(member_a=403, leader_a=DONE, advisor_a=403, staff=403, admin=403),

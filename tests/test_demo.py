@@ -1,12 +1,26 @@
 """`make run` loads the demo: every feature has something to show, and production refuses it."""
 
+import re
+from pathlib import Path
+
 import pytest
 from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
-from campaigns.models import Action, Campaign, Playbook, SwapRequest, Unavailability
+from accounts.models import User
+from campaigns.models import (
+    Action,
+    ActionSignup,
+    Campaign,
+    LeadAssignment,
+    Playbook,
+    SwapRequest,
+    Unavailability,
+)
 from chapters.models import Chapter, Invitation, Membership, VisionVersion
+from core.db import utcnow
 from core.extensions import db
+from demo import LOGINS
 
 
 @pytest.fixture
@@ -57,3 +71,63 @@ def test_the_demo_is_never_loaded_in_production(app, flask_command):
     assert result.exit_code != 0
     assert "never loaded in production" in result.output
     assert db.session.scalar(select(func.count(Chapter.id))) == 0
+
+
+def test_the_demo_gives_a_member_something_to_do(flask_command):
+    assert flask_command("demo", "load").exit_code == 0
+    diego = db.session.scalar(select(User).where(User.email == "member@relay.test"))
+
+    # A proposal of his chapter's vision he has not answered yet...
+    riverside = db.session.scalar(select(Chapter).where(Chapter.slug == "riverside"))
+    open_here = db.session.scalar(
+        select(VisionVersion).where(
+            VisionVersion.chapter_id == riverside.id, VisionVersion.status == "proposed"
+        )
+    )
+    assert open_here is not None
+    assert diego.id not in {r.user_id for r in open_here.responses}
+    # ...and an upcoming action of an active campaign he neither leads nor signed up for.
+    signed = select(ActionSignup.action_id).where(ActionSignup.user_id == diego.id)
+    free = db.session.scalars(
+        select(Action)
+        .join(Campaign)
+        .where(
+            Campaign.chapter_id == riverside.id,
+            Campaign.status == "active",
+            Action.status == "planned",
+            Action.starts_at > utcnow(),
+            Action.lead_id.is_distinct_from(diego.id),
+            Action.id.not_in(signed),
+        )
+    ).all()
+    assert free
+
+
+def test_the_demo_chose_every_lead_before_the_action(flask_command):
+    assert flask_command("demo", "load").exit_code == 0
+
+    rows = db.session.execute(
+        select(LeadAssignment.created_at, Action.starts_at).join(
+            Action, Action.id == LeadAssignment.action_id
+        )
+    ).all()
+
+    assert rows
+    assert all(chosen < starts for chosen, starts in rows)
+    for vision in db.session.scalars(select(VisionVersion)):
+        assert all(r.updated_at >= vision.proposed_at for r in vision.responses)
+        if vision.adopted_at is not None:
+            assert vision.adopted_at >= max(r.updated_at for r in vision.responses)
+
+
+def test_the_readme_demo_table_lists_every_login_the_readme_mentions(flask_command):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("### Demo logins", 1)[1].split("\n## ", 1)[0]
+    in_table = set(re.findall(r"\| ([\w.]+@relay\.test) \|", table))
+    mentioned = set(re.findall(r"[\w.]+@relay\.test", readme))
+
+    assert mentioned <= in_table, f"add to the README's demo table: {mentioned - in_table}"
+    assert in_table == {email for _who, email in LOGINS}
+    assert flask_command("demo", "load").exit_code == 0
+    existing = set(db.session.scalars(select(User.email).where(User.email.in_(in_table))))
+    assert existing == in_table

@@ -330,7 +330,11 @@ def test_another_chapter_copies_a_shared_playbook_without_people_or_results(
     assert all(a.lead_id is None for a in copy.actions)
     assert count(ActionSignup, ActionSignup.action_id.in_(copied_ids)) == 0
     assert count(LeadAssignment, LeadAssignment.action_id.in_(copied_ids)) == 0
-    assert count(RotationPoolMember, RotationPoolMember.campaign_id == copy.id) == 0
+    # The pool starts with Lakeside's own members (the default), nobody from Riverside.
+    pooled = db.session.scalars(
+        select(RotationPoolMember.user_id).where(RotationPoolMember.campaign_id == copy.id)
+    ).all()
+    assert pooled == [other_leader.id]
     assert count(Milestone, Milestone.campaign_id == copy.id, Milestone.status != "open") == 0
     # The source campaign is untouched.
     assert count(Action, Action.campaign_id == campaign.id) == 3

@@ -143,7 +143,9 @@ def test_session_and_remember_cookies_are_httponly_and_samesite_lax(client, post
 
 
 def test_production_sends_hsts_and_secure_cookies(post, other_app):
-    app = other_app(ProductionConfig, SECRET_KEY="a-long-random-production-secret")
+    app = other_app(
+        ProductionConfig, SECRET_KEY="a-long-random-production-secret", TRUSTED_HOSTS=["localhost"]
+    )
     browser = app.test_client()
     user = make_user()
 

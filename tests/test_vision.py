@@ -128,8 +128,14 @@ def test_objecting_needs_a_comment(chapter, client, login_as, post):
     vision = make_vision(chapter, proposer.user)
     login_as(make_member(chapter, name="Oli Objector").user)
     before = snapshot()
-    page = flashed(client, respond(post, vision, "object"))
-    assert "Say what you would change: a comment is required." in page
+    refused = respond(post, vision, "object")
+    # The page comes back with the choice kept and the reason next to the comment.
+    assert refused.status_code == 200
+    page = refused.get_data(as_text=True)
+    assert re.search(
+        r'<small id="comment-error" class="field-error">Say what you would change', page
+    )
+    assert re.search(r'<input checked[^>]*value="object"', page)
     assert snapshot() == before
 
     page = flashed(client, respond(post, vision, "object", "Name the county."))
@@ -188,7 +194,10 @@ def test_adoption_needs_two_thirds_and_two_professions(chapter, client, login_as
 
     login_as(nurse.user)
     page = flashed(client, respond(post, vision, "endorse"))
-    assert "Thank you. Version 1 is now the chapter&#39;s adopted vision." in page
+    assert (
+        "Your response is recorded, and with it version 1 meets the adoption rule: it is now "
+        "the chapter&#39;s adopted vision."
+    ) in page
     assert versions()[0].status == "adopted"
     adopted = page.split("<h2>Adopted vision</h2>", 1)[1].split("</article>", 1)[0]
     assert "Care for every neighbour." in adopted
@@ -245,8 +254,8 @@ def test_a_faculty_advisor_comments_but_does_not_count(chapter, client, login_as
     assert "only student members' endorsements count toward adoption" in page
     assert 'value="endorse"' not in page
 
-    page = flashed(client, respond(post, vision, "endorse"))
-    assert "a comment is required" in page
+    refused = respond(post, vision, "endorse")
+    assert "a comment is required" in refused.get_data(as_text=True)
     page = flashed(client, respond(post, vision, "endorse", "Add a timeline."))
     assert "Dr Ada Advisor</strong> (Nursing) comments: “Add a timeline.”" in page
     assert "0 of 1</strong> student members endorse it" in page

@@ -48,6 +48,7 @@ _ISOLATE = (
     "MAIL_SERVER",
     "BASE_URL",
     "PROXY_COUNT",
+    "TRUSTED_HOSTS",
     "SESSION_COOKIE_SECURE",
     "FLASK_APP",
     "FLASK_DEBUG",

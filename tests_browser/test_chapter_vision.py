@@ -93,7 +93,7 @@ def test_staff_create_a_chapter_whose_members_adopt_a_vision(relay, signed_in, n
     expect(proposal.get_by_text("Omar Haddad (Nursing) endorses")).to_be_visible()
     leader.get_by_label("I endorse this vision").check()
     leader.get_by_role("button", name="Save my response").click()
-    expect(flash(leader, "Version 1 is now the chapter's adopted vision.")).to_be_visible()
+    expect(flash(leader, "version 1 meets the adoption rule")).to_be_visible()
 
     # The vision page (and the chapter overview) now show it adopted.
     adopted = leader.get_by_role("article").filter(

@@ -160,6 +160,12 @@ def assign_lead(
 ) -> str:
     """Assign the lead. Taking the rotation's suggestion needs no reason; anyone else does."""
     require_open_campaign(action.campaign)
+    if action.version != expected_version and action.lead_id == user_id and action.lead:
+        # The same form sent twice (a double click, a resubmitted page): refused as stale.
+        raise ConflictError(
+            f"{action.lead.display_name} already leads this action: the form was sent twice, "
+            "or someone chose them meanwhile. Nothing more was changed."
+        )
     _check_version(action, expected_version)
     if action.status != ActionStatus.PLANNED:
         raise PolicyError("Only a planned action can get a new lead.")

@@ -148,6 +148,91 @@ def leave_pool(campaign: Campaign, user: User, actor: User) -> None:
     )
 
 
+# --- filling the pool in one go -------------------------------------------------------------
+
+POOL_EVERYONE, POOL_EMPTY = "everyone", "empty"
+POOL_COPY_PREFIX = "campaign-"  # "campaign-12": the same people as campaign 12's pool
+
+
+def pool_start_choices(chapter: Chapter) -> dict[str, str]:
+    """What a new campaign's pool can start with: every active student member (the default),
+    the pool of another campaign of the chapter, or nobody."""
+    students = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.chapter_id == chapter.id, Membership.counts_for_vision
+        )
+    )
+    others = db.session.execute(
+        select(Campaign.id, Campaign.title)
+        .where(Campaign.chapter_id == chapter.id)
+        .order_by(Campaign.start_date.desc(), Campaign.id.desc())
+    )
+    return {
+        POOL_EVERYONE: f"Every active student member ({students})",
+        **{f"{POOL_COPY_PREFIX}{cid}": f"The same people as “{title}”" for cid, title in others},
+        POOL_EMPTY: "Nobody yet: members join themselves, or you add them",
+    }
+
+
+def start_pool(campaign: Campaign, start: str, actor: User) -> int:
+    """Fill a new campaign's pool as its form asked; the number of people added."""
+    if start == POOL_EMPTY:
+        return 0
+    if start == POOL_EVERYONE:
+        query = select(Membership.user_id).where(
+            Membership.chapter_id == campaign.chapter_id, Membership.counts_for_vision
+        )
+    elif start.startswith(POOL_COPY_PREFIX) and start[len(POOL_COPY_PREFIX) :].isdigit():
+        source = db.session.get(Campaign, int(start[len(POOL_COPY_PREFIX) :]))
+        if source is None or source.chapter_id != campaign.chapter_id:
+            raise PolicyError("Copy the pool of a campaign of this chapter.")
+        query = _in_pool(select(RotationPoolMember.user_id), source.id)
+    else:
+        raise PolicyError("Choose who the rotation pool starts with.")
+    return _add(campaign, list(db.session.scalars(query)), actor, start)
+
+
+def add_many_to_pool(campaign: Campaign, user_ids: list[int] | None, actor: User) -> int:
+    """A leader adds several people at once (None: every participant not in the pool yet).
+    Ids of people who are not participants of the chapter are ignored."""
+    require_open_campaign(campaign)
+    query = select(Membership.user_id).where(
+        Membership.chapter_id == campaign.chapter_id, Membership.is_participant
+    )
+    if user_ids is not None:
+        query = query.where(Membership.user_id.in_(user_ids))
+    added = _add(
+        campaign, list(db.session.scalars(query)), actor, "selected" if user_ids else "all"
+    )
+    if not added:
+        raise PolicyError(
+            "Nobody was added: choose members who are not in the pool yet."
+            if user_ids is not None
+            else "Everyone who can lead is already in the pool."
+        )
+    return added
+
+
+def _add(campaign: Campaign, user_ids: list[int], actor: User, how: str) -> int:
+    already = set(
+        db.session.scalars(
+            select(RotationPoolMember.user_id).where(RotationPoolMember.campaign_id == campaign.id)
+        )
+    )
+    new = sorted(set(user_ids) - already)
+    db.session.add_all(RotationPoolMember(campaign_id=campaign.id, user_id=u) for u in new)
+    db.session.flush()
+    if new:
+        record_event(
+            "pool.filled",
+            actor=actor,
+            obj=campaign,
+            chapter_id=campaign.chapter_id,
+            after={"user_ids": new, "how": how},
+        )
+    return len(new)
+
+
 # --- lead counts and fairness ---------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """Routes for a campaign's actions and signing up for them."""
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from accounts.current import current_actor
@@ -101,10 +101,16 @@ def action_page(slug: str, action_id: int):
     rotation = lead_form = None
     if manage and action.status == ActionStatus.PLANNED:
         rotation = rotation_for(action)
-        lead_form = AssignLeadForm(version=action.version)
-        lead_form.user_id.choices = participant_choices(chapter.id)
-        if rotation.suggestion:
-            lead_form.user_id.data = rotation.suggestion.user_id
+        # With an empty pool the page says so and links to the pool: no picker, so nobody
+        # is preset for the leader (the alphabetically first member, say).
+        if rotation.pool_size:
+            lead_form = AssignLeadForm(version=action.version)
+            choices = participant_choices(chapter.id)
+            if rotation.suggestion:
+                lead_form.user_id.data = rotation.suggestion.user_id
+            else:
+                choices = [(0, "Choose a member"), *choices]
+            lead_form.user_id.choices = choices
     is_lead = action.lead_id == current_user.id
     swap = open_swap(action.id)
     # The pool is needed for the lead's hand-off picker and to offer an open swap.
@@ -159,14 +165,28 @@ def signup(slug: str, action_id: int, change: str):
 
 
 @bp.route(
-    "/c/<slug>/actions/<int:action_id>/status/<any(done, cancelled):status>", methods=["POST"]
+    "/c/<slug>/actions/<int:action_id>/status/<any(done, cancelled):status>",
+    methods=["GET", "POST"],
 )
 @login_required
 def action_status(slug: str, action_id: int, status: str):
+    """GET asks first (what will happen, who is told, what is kept); POST changes it."""
     chapter, m, action = get_action_or_404(slug, action_id)
     require(can_edit_action(current_user, m, action))
-    if EmptyForm().validate_on_submit():
+    form = EmptyForm()
+    if form.validate_on_submit():
         with attempt() as done:
             change_action_status(action, ActionStatus(status), current_actor())
             done.success = f"The action is marked {action.status_label.lower()}."
-    return redirect(url_for("campaigns.action_page", slug=slug, action_id=action.id))
+        return redirect(url_for("campaigns.action_page", slug=slug, action_id=action.id))
+    if action.status != ActionStatus.PLANNED:
+        flash(f"This action is already {action.status_label.lower()}.", "error")
+        return redirect(url_for("campaigns.action_page", slug=slug, action_id=action.id))
+    return render_template(
+        "campaigns/action_status_confirm.html",
+        chapter=chapter,
+        action=action,
+        status=status,
+        signups=action_signups(action.id, current_user.id),
+        swap=open_swap(action.id),
+    )

@@ -23,7 +23,7 @@ from campaigns.services.campaigns import (
     update_campaign,
 )
 from campaigns.services.playbooks import all_playbooks, find_playbook, published_playbook_slug
-from campaigns.services.pool import pool_summary
+from campaigns.services.pool import pool_start_choices, pool_summary, start_pool
 from chapters.access import get_chapter_or_404, require
 from chapters.models import Chapter
 from chapters.services import adopted_vision
@@ -88,11 +88,18 @@ def new_campaign(slug: str):
         if plan is not None:
             form.title.data = form.title.data or plan.title
             form.end_date.data = form.start_date.data + timedelta(days=plan.duration_days)
+    form.pool_start.choices = pool_start_choices(chapter)
     if form.validate_on_submit():
         plan = find_playbook(form.playbook.data) if form.playbook.data else None
         laid_out = " Its plan is laid out below; edit anything." if plan else ""
-        with attempt("Campaign drafted." + laid_out) as done:
+        with attempt() as done:
             campaign = create_campaign(chapter, _campaign_data(form), current_actor(), plan)
+            pooled = start_pool(campaign, form.pool_start.data, current_actor())
+            done.success = f"Campaign drafted.{laid_out} " + (
+                f"{pooled} member{'' if pooled == 1 else 's'} in its rotation pool."
+                if pooled
+                else "Its rotation pool is empty: add members on the pool page."
+            )
         if done:
             return redirect(url_for("campaigns.campaign_page", slug=slug, campaign_id=campaign.id))
     return render_template(

@@ -20,6 +20,7 @@ from campaigns.services.leads import (
     lead_conflict_message,
 )
 from campaigns.services.pool import (
+    add_many_to_pool,
     chapter_fairness,
     chapter_participant,
     join_pool,
@@ -78,7 +79,10 @@ def pool(slug: str, campaign_id: int):
     in_pool = {p.user_id for p in members}
     others = []
     if manage:
-        others = [r for r in participants(chapter.id) if r.user_id not in in_pool]
+        others = sorted(
+            (r for r in participants(chapter.id) if r.user_id not in in_pool),
+            key=lambda r: r.user.display_name,
+        )
     return render_template(
         "campaigns/pool.html",
         chapter=chapter,
@@ -89,6 +93,24 @@ def pool(slug: str, campaign_id: int):
         in_pool=current_user.id in in_pool,
         can_take_part=can_take_part(current_user, m, chapter),
     )
+
+
+@bp.route("/c/<slug>/campaigns/<int:campaign_id>/pool/add", methods=["POST"])
+@login_required
+def pool_add(slug: str, campaign_id: int):
+    """A leader adds several members at once: everyone, or those ticked (one POST)."""
+    chapter, m, campaign = get_campaign_or_404(slug, campaign_id)
+    require(can_manage_campaigns(current_user, m, chapter))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user_ids = None  # everyone not in the pool yet
+    if request.form.get("add") != "everyone":
+        posted = (_posted_id(v) for v in request.form.getlist("user_id", type=int))
+        user_ids = [v for v in posted if v is not None]
+    with attempt() as done:
+        added = add_many_to_pool(campaign, user_ids, current_actor())
+        done.success = f"{added} member{'' if added == 1 else 's'} added to the rotation pool."
+    return redirect(url_for("campaigns.pool", slug=slug, campaign_id=campaign.id))
 
 
 # --- leads ----------------------------------------------------------------------------------
@@ -115,6 +137,8 @@ def assign(slug: str, action_id: int):
                 else "; reason recorded."
             )
             flash(f"{action.lead.display_name} leads this action{how}", "success")
+    else:
+        flash("Choose who leads this action.", "error")
     return redirect(url_for("campaigns.action_page", slug=slug, action_id=action_id))
 
 

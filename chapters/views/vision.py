@@ -32,11 +32,17 @@ from core.outcome import attempt
 @login_required
 def vision(slug: str):
     chapter, m = get_chapter_or_404(slug)
+    return _vision_page(chapter, m)
+
+
+def _vision_page(chapter, m, response_form: VisionResponseForm | None = None):
+    """The vision page; with `response_form`, a response that was refused, shown with why."""
     adopted, proposal = current_visions(chapter)
     context = {"chapter": chapter, "m": m, "adopted": adopted, "proposal": proposal}
     if proposal is not None:
         voters = eligible_voters(chapter.id)
         responded = {r.user_id: r for r in proposal.responses}
+        mine = responded.get(current_user.id)
         context.update(
             tally=vision_tally(proposal, voters),
             not_endorsed=[
@@ -45,10 +51,11 @@ def vision(slug: str):
                 if getattr(responded.get(v.user_id), "stance", None) != Stance.ENDORSE
             ],
             responded=responded,
-            my_response=responded.get(current_user.id),
-            response_form=VisionResponseForm(
-                stance=getattr(responded.get(current_user.id), "stance", Stance.ENDORSE),
-                comment=getattr(responded.get(current_user.id), "comment", None),
+            my_response=mine,
+            # A first response starts with nothing chosen; a change starts from one's own.
+            response_form=response_form
+            or VisionResponseForm(
+                stance=getattr(mine, "stance", None), comment=getattr(mine, "comment", None)
             ),
             counts=counts_for_vision(m),
             can_comment=can_comment_vision(current_user, m, chapter),
@@ -88,7 +95,7 @@ def respond(slug: str, vision_id: int):
     require(can_comment_vision(current_user, m, chapter))
     form = VisionResponseForm()
     if form.validate_on_submit():
-        with attempt() as done:
+        with attempt(field=form.comment) as done:
             respond_to_vision(
                 version,
                 current_actor(),
@@ -96,29 +103,51 @@ def respond(slug: str, vision_id: int):
                 form.comment.data,
                 counts=counts_for_vision(m),
             )
-            done.success = (
-                f"Thank you. Version {version.number} is now the chapter's adopted vision."
-                if version.status == VisionStatus.ADOPTED
-                else "Your response is recorded. You can change it while the proposal is open."
-            )
-    else:
-        flash(
-            " ".join(e for errs in form.errors.values() for e in errs) or "Please try again.",
-            "error",
+            done.success = _response_message(version)
+        if done:
+            return redirect(url_for("chapters.vision", slug=chapter.slug))
+    if version.status != VisionStatus.PROPOSED:
+        flash("This version is no longer open for endorsement.", "error")
+        return redirect(url_for("chapters.vision", slug=chapter.slug))
+    return _vision_page(chapter, m, response_form=form)
+
+
+def _response_message(version: VisionVersion) -> str:
+    if version.status != VisionStatus.ADOPTED:
+        return "Your response is recorded. You can change it while the proposal is open."
+    said = (
+        f"Your response is recorded, and with it version {version.number} meets the adoption "
+        "rule: it is now the chapter's adopted vision."
+    )
+    objections = len(version.objections)
+    if objections:
+        said += (
+            f" {objections} objection{'' if objections == 1 else 's'} still stood; "
+            f"{'it stays' if objections == 1 else 'they stay'} on the adoption record "
+            "in the vision history."
         )
-    return redirect(url_for("chapters.vision", slug=chapter.slug))
+    return said
 
 
-@bp.route("/c/<slug>/vision/<int:vision_id>/withdraw", methods=["POST"])
+@bp.route("/c/<slug>/vision/<int:vision_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(slug: str, vision_id: int):
     chapter, m = get_chapter_or_404(slug)
     version = get_in_chapter_or_404(VisionVersion, vision_id, chapter)
     require(can_withdraw_vision(current_user, m, version.proposed_by_id))
+    if version.status != VisionStatus.PROPOSED:
+        flash("Only a proposal under discussion can be withdrawn.", "error")
+        return redirect(url_for("chapters.vision", slug=chapter.slug))
     if EmptyForm().validate_on_submit():
         with attempt(f"Proposal {version.number} is withdrawn."):
             withdraw_vision(version, current_actor())
-    return redirect(url_for("chapters.vision", slug=chapter.slug))
+        return redirect(url_for("chapters.vision", slug=chapter.slug))
+    return render_template(
+        "chapters/vision_withdraw_confirm.html",
+        chapter=chapter,
+        version=version,
+        adopted=adopted_vision(chapter),
+    )
 
 
 @bp.route("/c/<slug>/vision/history")
