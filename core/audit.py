@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.extensions import db
+from core.locking import take_write_lock
 from core.models import AuditEvent
 
 GENESIS = "0" * 64
-# Any constant works; it serialises chain appends on PostgreSQL.
+# Any constant works; it serialises chain appends on PostgreSQL (SQLite: its write lock).
 _CHAIN_LOCK_ID = 0x52454C4159
 
 
@@ -59,8 +60,11 @@ def record_event(
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id
+    # Two appends must not read the same last hash: serialise them until commit.
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
+    else:
+        take_write_lock()
     prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     ev = AuditEvent(
         at=utcnow().replace(microsecond=0),

@@ -85,6 +85,7 @@ def sign_up(action: Action, user: User) -> None:
 
 
 def withdraw_signup(action: Action, user: User) -> None:
+    require_open_campaign(action.campaign)
     signup = next((s for s in action.signups if s.user_id == user.id), None)
     if signup is None:
         raise PolicyError("You are not signed up for this action.")

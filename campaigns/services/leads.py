@@ -291,6 +291,7 @@ def accept_swap(swap: SwapRequest, actor: User) -> None:
 
 
 def cancel_swap(swap: SwapRequest, actor: User) -> None:
+    require_open_campaign(swap.action.campaign)
     if swap.status != SwapStatus.OPEN:
         raise PolicyError("This swap is no longer open.")
     swap.status, swap.resolved_at = SwapStatus.CANCELLED, utcnow()

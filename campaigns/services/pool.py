@@ -130,6 +130,7 @@ def join_pool(campaign: Campaign, user: User, actor: User) -> None:
 
 
 def leave_pool(campaign: Campaign, user: User, actor: User) -> None:
+    require_open_campaign(campaign)
     row = db.session.scalar(
         select(RotationPoolMember).where(
             RotationPoolMember.campaign_id == campaign.id, RotationPoolMember.user_id == user.id

@@ -98,8 +98,11 @@ def action_page(slug: str, action_id: int):
     chapter, m, action = get_action_or_404(slug, action_id)
     signups = action_signups(action.id, current_user.id)
     manage = can_manage_campaigns(current_user, m, chapter)
+    # An archived campaign is a read-only record: no buttons that would change it.
+    archived = action.campaign.status == CampaignStatus.ARCHIVED
+    changeable = action.status == ActionStatus.PLANNED and not archived
     rotation = lead_form = None
-    if manage and action.status == ActionStatus.PLANNED:
+    if manage and changeable:
         rotation = rotation_for(action)
         # With an empty pool the page says so and links to the pool: no picker, so nobody
         # is preset for the leader (the alphabetically first member, say).
@@ -116,7 +119,7 @@ def action_page(slug: str, action_id: int):
     # The pool is needed for the lead's hand-off picker and to offer an open swap.
     pool = pool_people(action.campaign_id) if is_lead or swap else []
     handoff_form = None
-    if is_lead and action.status == ActionStatus.PLANNED:
+    if is_lead and changeable:
         handoff_form = HandOffForm(version=action.version)
         handoff_form.user_id.choices = [
             (p.user_id, p.display_name) for p in pool if p.user_id != current_user.id
@@ -131,11 +134,11 @@ def action_page(slug: str, action_id: int):
         signups=signups,
         signed_up=signups.signed_up,
         can_sign_up=can_take_part(current_user, m, chapter)
-        and action.campaign.status != CampaignStatus.ARCHIVED
-        and action.status == ActionStatus.PLANNED
+        and changeable
         and action.starts_at > now,
         full=action.capacity is not None and signups.total >= action.capacity,
-        can_edit=can_edit_action(current_user, m, action),
+        can_edit=can_edit_action(current_user, m, action) and not archived,
+        archived=archived,
         can_manage=manage,
         is_lead=is_lead,
         rotation=rotation,

@@ -115,10 +115,8 @@ def campaign_page(slug: str, campaign_id: int):
     pool = pool_summary(campaign.id, current_user.id)
     published = published_playbook_slug(campaign.id)
     # An archived campaign is a read-only record: no edit links or pool buttons.
-    manage = (
-        can_manage_campaigns(current_user, m, chapter)
-        and campaign.status != CampaignStatus.ARCHIVED
-    )
+    archived = campaign.status == CampaignStatus.ARCHIVED
+    manage = can_manage_campaigns(current_user, m, chapter) and not archived
     return render_template(
         "campaigns/campaign.html",
         chapter=chapter,
@@ -132,7 +130,7 @@ def campaign_page(slug: str, campaign_id: int):
         in_pool=pool.has_viewer,
         leads=plan.leads,
         can_manage=manage,
-        can_take_part=can_take_part(current_user, m, chapter),
+        can_take_part=can_take_part(current_user, m, chapter) and not archived,
         transitions=CAMPAIGN_TRANSITIONS.get(campaign.status, ()) if manage else (),
         published=published,
         publish_form=PublishForm(),

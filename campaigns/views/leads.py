@@ -9,7 +9,7 @@ from accounts.current import current_actor
 from campaigns import bp
 from campaigns.access import get_action_or_404, get_campaign_or_404, get_swap_or_404
 from campaigns.forms import AssignLeadForm, HandOffForm, SwapForm
-from campaigns.models import LeadMethod
+from campaigns.models import CampaignStatus, LeadMethod
 from campaigns.permissions import can_manage_campaigns, can_take_part
 from campaigns.services.leads import (
     accept_swap,
@@ -77,8 +77,10 @@ def pool(slug: str, campaign_id: int):
             (join_pool if change == "join" else leave_pool)(campaign, target.user, current_actor())
         return redirect(url_for("campaigns.pool", slug=slug, campaign_id=campaign.id))
     in_pool = {p.user_id for p in members}
+    # An archived campaign's pool is a read-only record: nobody joins, leaves or is added.
+    archived = campaign.status == CampaignStatus.ARCHIVED
     others = []
-    if manage:
+    if manage and not archived:
         others = sorted(
             (r for r in participants(chapter.id) if r.user_id not in in_pool),
             key=lambda r: r.user.display_name,
@@ -89,9 +91,10 @@ def pool(slug: str, campaign_id: int):
         campaign=campaign,
         members=members,
         others=others,
-        can_manage=manage,
+        archived=archived,
+        can_manage=manage and not archived,
         in_pool=current_user.id in in_pool,
-        can_take_part=can_take_part(current_user, m, chapter),
+        can_take_part=can_take_part(current_user, m, chapter) and not archived,
     )
 
 
