@@ -25,8 +25,8 @@ def lead_of(page: Page):
 
 
 def open_campaign(page: Page) -> None:
-    """From My chapters to the campaign page, through the chapter's Campaigns tab."""
-    page.get_by_role("link", name="My chapters").click()
+    """From My week to the campaign page, through the chapter's Campaigns tab."""
+    page.get_by_role("link", name="My week").click()
     page.get_by_role("link", name=CHAPTER).click()
     page.get_by_role("navigation", name="Chapter").get_by_role("link", name="Campaigns").click()
     page.get_by_role("link", name=TITLE).click()
