@@ -234,6 +234,13 @@ def test_my_availability_is_offered_only_to_people_who_can_lead(world, client, l
     assert "My availability" not in home(client, login_as, make_user())
 
 
+def test_a_member_of_an_archived_chapter_is_not_sent_to_sign_up(client, login_as):
+    chapter = make_chapter("Old Health", status="archived")
+    html = home(client, login_as, make_member(chapter).user)
+    assert "an archived chapter takes no new sign-ups" in block(html, "next")
+    assert "My availability" not in html
+
+
 def test_national_staff_land_on_the_network(client, login_as):
     make_chapter("Lakeside Health")
     login_as(make_user(national_staff=True, kind="faculty"))

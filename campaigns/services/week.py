@@ -22,7 +22,7 @@ from campaigns.models import (
     SwapStatus,
 )
 from campaigns.permissions import can_manage_campaigns, can_take_part
-from chapters.models import Chapter, Membership
+from chapters.models import Chapter, Membership, Role
 from core.db import utcnow
 from core.extensions import db
 
@@ -186,7 +186,12 @@ def my_week(user: User, memberships: list[Membership]) -> dict:
     return {
         "next_actions": my_next_actions(user.id, taking_part),
         "can_take_part": bool(taking_part),
-        "first_chapter": chapters[0] if chapters else None,
+        "advising_only": all(m.role == Role.ADVISOR for m in memberships),
+        # Where "see what is coming" points: a chapter I take part in, else my first.
+        "first_chapter": next(
+            (m.chapter for m in memberships if m.chapter_id in taking_part),
+            chapters[0] if chapters else None,
+        ),
         "swaps": swaps,
         "ended": ended,
         "unled": unled,
