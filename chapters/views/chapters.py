@@ -16,13 +16,13 @@ from chapters.services import (
     create_chapter,
     current_visions,
     find_chapters,
+    my_chapter_glances,
     my_memberships,
     roster_summary,
     update_chapter,
     vision_tally,
 )
 from chapters.services import archive_chapter as archive_chapter_service
-from chapters.services.week import my_chapter_glances
 from core.forms import EmptyForm
 from core.http import page_number
 from core.outcome import attempt
