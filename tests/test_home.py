@@ -223,6 +223,14 @@ def test_an_advisor_comments_follows_and_sees_roster_advice_only(world, client, 
     )
     assert "My availability" not in html
     assert "Advisors comment" in block(html, "needs")
+    db.session.add(
+        VisionResponse(
+            vision=world["proposal"], user=world["advisor"], stance="comment", comment="Looks good."
+        )
+    )
+    db.session.commit()
+    needs = block(client.get("/").get_data(as_text=True), "needs")
+    assert "Nothing needs you right now. Read the chapter's overview of Riverside Health" in needs
     gaps = block(html, "gaps")
     assert "leadership team" in gaps and "Unled visit" not in gaps
 
