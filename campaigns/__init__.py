@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
-from chapters.panels import add_home_panel
+from chapters.panels import add_home_panel, add_week_panel
 
 bp = Blueprint("campaigns", __name__)
 
@@ -20,3 +20,23 @@ def _home_panel_data(chapter) -> dict:
 def _add_chapter_home_panel(state: BlueprintSetupState) -> None:
     """Active campaigns, upcoming actions and pending sign-offs on the chapter home page."""
     add_home_panel(state.app, "campaigns/_home_panel.html", _home_panel_data)
+
+
+def _week_data(user, memberships) -> dict:
+    from campaigns.services.week import my_week
+
+    return my_week(user, memberships)
+
+
+@bp.record_once
+def _add_week_panel(state: BlueprintSetupState) -> None:
+    """My next actions, swaps asked of me, ended actions to close and actions without a lead
+    on the signed-in home page."""
+    add_week_panel(
+        state.app,
+        _week_data,
+        next="campaigns/_week_next.html",
+        needs="campaigns/_week_needs.html",
+        chapter="campaigns/_week_chapter.html",
+        gaps="campaigns/_week_gaps.html",
+    )

@@ -16,6 +16,19 @@ def gini(counts: list[int]) -> float:
     return (2 * weighted) / (n * total) - (n + 1) / n
 
 
+def gini_in_words(index: float, anyone_led: bool) -> str:
+    """What a Gini index of lead counts means, in plain words for the rotation page."""
+    if not anyone_led:
+        return "No one has led an action yet this year."
+    if index < 0.2:
+        return "Leading is shared about evenly."
+    if index < 0.4:
+        return "Some members lead noticeably more often than others."
+    if index < 0.6:
+        return "Leading is uneven: a minority of members do most of it."
+    return "A few members do almost all the leading."
+
+
 def share_who_led(counts: list[int]) -> float:
     return sum(1 for c in counts if c > 0) / len(counts) if counts else 0.0
 

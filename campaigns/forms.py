@@ -69,8 +69,13 @@ class MilestoneForm(VersionedForm):
 
 
 class ActionForm(VersionedForm):
-    # A {value: label} dict: WTForms 3.3 deprecates (value, label) tuples passed here.
-    kind = SelectField("Kind", choices=ACTION_KINDS)
+    # A {value: label} dict: WTForms 3.3 deprecates (value, label) tuples passed here. The
+    # empty first choice is a placeholder: a new action's kind is chosen, never defaulted.
+    kind = SelectField(
+        "Kind",
+        choices={"": "Choose the kind of action…", **ACTION_KINDS},
+        validators=[DataRequired(message="Choose what kind of action this is.")],
+    )
     title = SingleLineField("Title", validators=[DataRequired(), Length(max=160)])
     day = DateField("Date", validators=[DataRequired(), plausible_date])
     start_time = TimeField("Starts", validators=[DataRequired()])

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from chapters.models import Chapter
+from chapters.models import Chapter, Membership
 
 EXTENSION = "relay.chapter_home_panels"
 
@@ -44,4 +44,51 @@ def home_panels(chapter: Chapter) -> list[RenderedPanel]:
     return [
         RenderedPanel(p.template, p.data(chapter))
         for p in current_app.extensions.get(EXTENSION, [])
+    ]
+
+
+# --- the signed-in home, "my week" ----------------------------------------------------------
+#
+# The home page (chapters.home) has four blocks: my next actions, what needs me, my chapters
+# and, for leaders, the chapters' gaps. Features to the right of chapters fill them the same
+# way as the chapter home panels:
+#
+#     add_week_panel(state.app, my_week_data, next="campaigns/_week_next.html", ...)
+#
+# `data(user, memberships)` gets the person and their active memberships (with chapters) and
+# returns what the templates need; a "needs" and a "gaps" number in it count the items the
+# panel adds to those blocks, so the page can say when nothing needs the person. Each slot
+# (next, needs, chapter, gaps) names the template included there; "chapter" is included
+# once per chapter row, with `m` the membership of that row.
+
+WEEK_EXTENSION = "relay.my_week_panels"
+WEEK_SLOTS = ("next", "needs", "chapter", "gaps")
+
+
+@dataclass(frozen=True)
+class WeekPanel:
+    data: Callable[[Any, list[Membership]], dict[str, Any]]
+    templates: dict[str, str]
+
+
+def add_week_panel(
+    app: Flask, data: Callable[[Any, list[Membership]], dict[str, Any]], **templates: str
+) -> None:
+    unknown = set(templates) - set(WEEK_SLOTS)
+    if unknown:
+        raise ValueError(f"Unknown home slots: {', '.join(sorted(unknown))}")
+    app.extensions.setdefault(WEEK_EXTENSION, []).append(WeekPanel(data, templates))
+
+
+@dataclass(frozen=True)
+class RenderedWeekPanel:
+    templates: dict[str, str]
+    data: dict[str, Any]
+
+
+def week_panels(user, memberships: list[Membership]) -> list[RenderedWeekPanel]:
+    """Every registered home panel with its data for this person."""
+    return [
+        RenderedWeekPanel(p.templates, p.data(user, memberships))
+        for p in current_app.extensions.get(WEEK_EXTENSION, [])
     ]

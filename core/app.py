@@ -138,12 +138,15 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from core.db import utcnow
     from core.timefmt import localtime
 
     # Buttons that post (sign out included) take the session's CSRF token from Flask-WTF's
     # `csrf_token()` template global: no form object is built per request for them.
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["localtime"] = localtime
+    # For status badges: a planned action whose end has passed shows as overdue.
+    app.jinja_env.globals["utcnow"] = utcnow
 
 
 def register_cli(app: Flask) -> None:

@@ -153,6 +153,22 @@ def test_bad_input_is_refused_next_to_the_field(w, login_as, post, name, value):
     assert count(Action) == 0
 
 
+def test_a_new_actions_kind_is_chosen_never_defaulted(w, client, login_as, post):
+    login_as(w.leader)
+    url = f"/c/eastside/campaigns/{w.campaign.id}/actions/new"
+    form = client.get(url).get_data(as_text=True)
+    kinds = form.split('id="kind"', 1)[1].split("</select>", 1)[0]
+    assert kinds.index('<option value="">Choose the kind of action…</option>') < kinds.index(
+        "Meeting with decision-maker"
+    )
+    assert "selected" not in kinds  # the placeholder shows first; nothing is picked for you
+    for missing in ({"kind": ""}, {}):
+        data = {k: v for k, v in action_form(**missing).items() if k != "kind" or missing}
+        page = post(url, data).get_data(as_text=True)
+        assert 'id="kind-error"' in page and "Choose what kind of action this is." in page
+    assert count(Action) == 0
+
+
 # --- signing up -----------------------------------------------------------------------------
 
 

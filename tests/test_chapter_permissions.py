@@ -179,7 +179,8 @@ def _slug_a(path: str) -> Callable[[World], str]:
 
 
 ROUTES: list[Route] = [
-    route("chapters.home", "GET", lambda w: "/", **_readers(member_b=OK)),
+    # National staff land on the network (All chapters): a redirect, not a page.
+    route("chapters.home", "GET", lambda w: "/", **_readers(member_b=OK, staff=302, admin=302)),
     route("chapters.list_chapters", "GET", lambda w: "/chapters", **_staff_only(OK)),
     route("chapters.new_chapter", "GET", lambda w: "/chapters/new", **_staff_only(OK)),
     route(

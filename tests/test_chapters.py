@@ -233,36 +233,7 @@ def test_the_staff_list_paginates(staff, client, login_as):
     assert "Page 2 of 2" in second
 
 
-def test_my_chapters_lists_the_chapters_i_belong_to(client, login_as):
-    lake = make_chapter("Lakeside Health")
-    river = make_chapter("Riverside Health")
-    make_chapter("Hillside Health")
-    gone = make_chapter("Gone Health")
-    me = make_member(river, "leader").user
-    make_member(lake, user=me)
-    make_member(gone, user=me).status = "left"
-    db.session.commit()
-    login_as(me)
-    html = client.get("/").get_data(as_text=True)
-    items = [
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", li)).strip()
-        for li in re.findall(r"<li>(.*?)</li>", html.split("<h1>My chapters</h1>", 1)[1], re.S)
-    ]
-    assert [i.split(" University")[0] for i in items] == ["Lakeside Health", "Riverside Health"]
-    assert items[0].endswith("· Member") and items[1].endswith("· Student leader")
-
-
-def test_my_chapters_explains_what_to_do_when_there_are_none(client, login_as):
-    login_as(make_user())
-    assert "You are not in a chapter yet." in client.get("/").get_data(as_text=True)
-
-
-def test_national_staff_see_the_whole_network_from_home(staff, client, login_as):
-    make_chapter()
-    make_chapter()
-    login_as(staff)
-    page = client.get("/").get_data(as_text=True)
-    assert "You can read every chapter in the network (2 in all)." in page
+# The signed-in home page (my week) is tested in tests/test_home.py.
 
 
 # --- what people type is shown as text ------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaigns.fairness import gini, profession_shares, share_who_led
+from campaigns.fairness import gini, gini_in_words, profession_shares, share_who_led
 from core.db import utcnow
 from core.extensions import db
 from tests.factories import make_action, make_campaign, make_chapter, make_member
@@ -27,6 +27,20 @@ def test_gini_when_one_person_led_everything_is_n_minus_one_over_n(n):
 @pytest.mark.parametrize("counts", [[], [0], [0, 0, 0]])
 def test_gini_of_nothing_is_zero(counts):
     assert gini(counts) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("counts", "words"),
+    [
+        ([0, 0, 0], "No one has led an action yet this year."),
+        ([2, 2, 2, 1], "Leading is shared about evenly."),
+        ([4, 1, 3, 2], "Some members lead noticeably more often than others."),
+        ([0, 1, 1, 4], "Leading is uneven: a minority of members do most of it."),
+        ([0, 0, 0, 0, 6], "A few members do almost all the leading."),
+    ],
+)
+def test_the_gini_index_is_said_in_plain_words(counts, words):
+    assert gini_in_words(gini(counts), any(counts)) == words
 
 
 def test_gini_matches_the_mean_absolute_difference_definition():
@@ -102,6 +116,8 @@ def test_rotation_page_shows_the_chapter_fairness(client, login_as):
 
     assert "<h3>50%</h3>" in html  # two of the four student members led this year
     assert "<h3>0.58</h3>" in html  # Gini of [2, 1, 0, 0]
+    assert "Leading is uneven: a minority of members do most of it." in html
+    assert "0 = everyone led equally" in html
     assert "<tr><td>Medicine</td><td>50%</td><td>67%</td></tr>" in html
     assert "<tr><td>Nursing</td><td>25%</td><td>33%</td></tr>" in html
     assert "<tr><td>Pharmacy</td><td>25%</td><td>0%</td></tr>" in html
@@ -119,7 +135,7 @@ def test_rotation_page_flags_members_at_the_open_lead_cap(app, client, login_as)
     make_action(campaign, lead=busy)
     login_as(busy)
     html = client.get("/c/capped/rotation").get_data(as_text=True)
-    assert "2 (at cap)" in html
+    assert '<span class="badge status status-warn">2 (at cap)</span>' in html
 
 
 def _queries_for(client, url, query_counter) -> int:

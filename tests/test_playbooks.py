@@ -169,6 +169,9 @@ def test_creating_a_campaign_from_a_built_in_playbook_lays_out_its_plan(
 
     page = client.get(response.location).get_data(as_text=True)
     assert "Its plan is laid out below" in page
+    # Titles, never slugs.
+    assert "from the playbook <a" in page and "<em>Meeting a legislator</em></a>" in page
+    assert ">meet-a-legislator<" not in page
     assert "Sun 01 Mar 2026, 18:00 CST" in page
     assert "Sun 15 Mar 2026, 18:00 CDT" in page
     assert "Sun 22 Mar 2026, 10:00 CDT" in page
@@ -326,6 +329,8 @@ def test_another_chapter_copies_a_shared_playbook_without_people_or_results(
         ("Lobby day", "meeting", utc(2027, 1, 18, 17, 30), utc(2027, 1, 18, 19, 30), "planned"),
         ("Debrief", "coalition", utc(2027, 1, 26, 1, 0), utc(2027, 1, 26, 2, 0), "planned"),
     ]
+    page = client.get(f"/c/lakeside/campaigns/{copy.id}").get_data(as_text=True)
+    assert "<em>Naloxone in every dorm</em>" in page and f">{slug}<" not in page
     copied_ids = [a.id for a in copy.actions]
     assert all(a.lead_id is None for a in copy.actions)
     assert count(ActionSignup, ActionSignup.action_id.in_(copied_ids)) == 0
@@ -342,3 +347,25 @@ def test_another_chapter_copies_a_shared_playbook_without_people_or_results(
     page = client.get(response.location).get_data(as_text=True)
     assert "Mon 18 Jan 2027, 09:30 PST" in page
     assert "Lara Lead" not in page
+
+
+def test_playbook_cards_offer_use_this_playbook_to_leaders_only(app, client, login_as):
+    chapter = make_chapter("Riverside Health", slug="riverside")
+    leader = make_member(chapter, "leader").user
+    member = make_member(chapter).user
+    login_as(leader)
+    html = client.get("/playbooks").get_data(as_text=True)
+    assert (
+        'href="/c/riverside/campaigns/new?playbook=meet-a-legislator">Use this playbook'
+        '<span class="visually-hidden">: Meeting a legislator</span></a>'
+    ) in html
+    # A leader of two chapters chooses the chapter on the playbook's page.
+    make_member(make_chapter("Lakeside Health", slug="lakeside"), "leader", user=leader)
+    html = client.get("/playbooks").get_data(as_text=True)
+    assert 'href="/playbooks/meet-a-legislator#use">Use this playbook' in html
+    plan = client.get("/playbooks/meet-a-legislator").get_data(as_text=True)
+    assert '<h2 id="use">Use this playbook</h2>' in plan
+    assert "Start a campaign for Lakeside Health" in plan
+    login_as(member)
+    html = client.get("/playbooks").get_data(as_text=True)
+    assert "Use this playbook" not in html and "See the plan" in html

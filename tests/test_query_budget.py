@@ -34,7 +34,11 @@ BUDGET = {
     "action (lead picker)": ("/c/{slug}/actions/{action}", 12),
     "rotation": ("/c/{slug}/rotation", 6),
     "calendar": ("/c/{slug}/calendar", 3),
-    "my chapters": ("/", 2),
+    # Issue 10's "my week" home: after the session and the memberships, one statement each
+    # for the chapters' roster health, their visions (with my responses), my next actions,
+    # swaps asked of me, ended actions I lead, unled actions and their counts per chapter,
+    # and campaign counts per chapter (tests/test_home.py checks member and advisor too).
+    "home (my week)": ("/", 10),
 }
 
 

@@ -32,7 +32,7 @@ def test_sign_in_with_the_keyboard_only_and_use_the_skip_link(new_page):
     assert focused(page)["id"] == "password"
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="My chapters", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="My week", level=1)).to_be_visible()
 
     # The first Tab on a page lands on the skip link, which shows and jumps to the content.
     skip = page.get_by_role("link", name="Skip to content")

@@ -25,8 +25,8 @@ def lead_of(page: Page):
 
 
 def open_campaign(page: Page) -> None:
-    """From My chapters to the campaign page, through the chapter's Campaigns tab."""
-    page.get_by_role("link", name="My chapters").click()
+    """From My week to the campaign page, through the chapter's Campaigns tab."""
+    page.get_by_role("link", name="My week").click()
     page.get_by_role("link", name=CHAPTER).click()
     page.get_by_role("navigation", name="Chapter").get_by_role("link", name="Campaigns").click()
     page.get_by_role("link", name=TITLE).click()
@@ -74,7 +74,7 @@ def test_leader_runs_a_playbook_campaign_with_rotating_leads_and_a_swap(signed_i
     # The demo leader starts a campaign from the built-in "Meeting a legislator" playbook.
     leader = signed_in("leader@relay.test")
     leader.get_by_role("link", name="Playbooks").click()
-    leader.get_by_role("link", name="Meeting a legislator").click()
+    leader.get_by_role("link", name="Meeting a legislator", exact=True).click()
     leader.get_by_role("link", name=f"Start a campaign for {CHAPTER} from this playbook").click()
     expect(leader.get_by_label("Start from a playbook")).to_have_value("meet-a-legislator")
     start = date.today() + timedelta(days=7)  # every action of the plan in the future

@@ -60,6 +60,16 @@ def find_playbook(slug: str) -> PlaybookPlan | None:
     return _plan_of(p) if p else None
 
 
+def playbook_title(slug: str | None) -> str | None:
+    """The title of the playbook a campaign started from (built-in ones need no query);
+    None when there is none or it is gone."""
+    if not slug:
+        return None
+    if slug in BUILT_IN_BY_SLUG:
+        return BUILT_IN_BY_SLUG[slug].title
+    return db.session.scalar(select(Playbook.title).where(Playbook.slug == slug))
+
+
 def published_playbook_slug(campaign_id: int) -> str | None:
     """The playbook the campaign was published as, if it was."""
     return db.session.scalar(

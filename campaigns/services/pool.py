@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
-from campaigns.fairness import gini, profession_shares, share_who_led
+from campaigns.fairness import gini, gini_in_words, profession_shares, share_who_led
 from campaigns.models import Action, ActionStatus, Campaign, RotationPoolMember, Unavailability
 from campaigns.services.campaigns import require_open_campaign
 from chapters.models import Chapter, Membership
@@ -321,11 +321,13 @@ def chapter_fairness(chapter: Chapter, page: int = 1) -> dict:
     members = [
         MemberLeads(u, counts[u.id], open_by_user[u.id], history.get(u.id, [])) for u in table.items
     ]
+    index = gini(list(counts.values()))
     return {
         "members": members,
         "page": table,
         "share_who_led": share_who_led(list(counts.values())),
-        "gini": gini(list(counts.values())),
+        "gini": index,
+        "gini_words": gini_in_words(index, any(c > 0 for c in counts.values())),
         "professions": profession_shares(counts, {u: p for u, p, _, _ in everyone}),
         "year_start": year_start,
     }

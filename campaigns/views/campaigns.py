@@ -22,7 +22,12 @@ from campaigns.services.campaigns import (
     signup_counts,
     update_campaign,
 )
-from campaigns.services.playbooks import all_playbooks, find_playbook, published_playbook_slug
+from campaigns.services.playbooks import (
+    all_playbooks,
+    find_playbook,
+    playbook_title,
+    published_playbook_slug,
+)
 from campaigns.services.pool import pool_start_choices, pool_summary, start_pool
 from chapters.access import get_chapter_or_404, require
 from chapters.models import Chapter
@@ -133,6 +138,7 @@ def campaign_page(slug: str, campaign_id: int):
         can_take_part=can_take_part(current_user, m, chapter) and not archived,
         transitions=CAMPAIGN_TRANSITIONS.get(campaign.status, ()) if manage else (),
         published=published,
+        playbook_title=playbook_title(campaign.playbook_slug),
         publish_form=PublishForm(),
     )
 

@@ -52,9 +52,11 @@ from chapters.services.vision import (
     vision_tally,
     withdraw_vision,
 )
+from chapters.services.week import ChapterGlance, my_chapter_glances
 
 __all__ = [
     "CHAPTER_FIELDS",
+    "ChapterGlance",
     "HealthCheck",
     "accept_invitation",
     "active_member_counts",
@@ -77,6 +79,7 @@ __all__ = [
     "invite",
     "join_chapter",
     "membership_of",
+    "my_chapter_glances",
     "my_memberships",
     "open_proposal",
     "participant_choices",

@@ -8,15 +8,15 @@ from chapters import bp
 from chapters.access import get_chapter_or_404, require
 from chapters.forms import ChapterForm
 from chapters.models import CHAPTER_STATUSES
-from chapters.panels import home_panels
+from chapters.panels import home_panels, week_panels
 from chapters.permissions import can_create_chapter, can_edit_chapter, can_invite, can_manage_roster
 from chapters.services import (
     active_member_counts,
-    chapter_count,
     chapter_regions,
     create_chapter,
     current_visions,
     find_chapters,
+    my_chapter_glances,
     my_memberships,
     proposal_tally,
     roster_summary,
@@ -32,13 +32,19 @@ CHAPTERS_PER_PAGE = 25
 
 @bp.route("/")
 def home():
-    """Signed in: the chapters you belong to. Anonymous: the sign-in page."""
+    """Signed in: my week (national staff: the network). Anonymous: the sign-in page."""
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
+    if current_user.is_staff:
+        return redirect(url_for("chapters.list_chapters"))
+    memberships = my_memberships(current_user.id)
+    panels = week_panels(current_user, memberships)
     return render_template(
-        "chapters/my_chapters.html",
-        memberships=my_memberships(current_user.id),
-        chapter_count=chapter_count() if current_user.is_staff else None,
+        "chapters/my_week.html",
+        glances=my_chapter_glances(current_user, memberships),
+        panels=panels,
+        needs=sum(p.data.get("needs", 0) for p in panels),
+        gaps=sum(p.data.get("gaps", 0) for p in panels),
     )
 
 
