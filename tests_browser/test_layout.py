@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -99,7 +99,8 @@ MEASURE = """() => {
     if (r.left < left - 1 || r.right > right + 1) {
       const label = (e.innerText || e.value || e.getAttribute('aria-label') || e.name || '')
         .trim().slice(0, 40);
-      outside.push(`${e.tagName.toLowerCase()} "${label}"${e.closest('tr') ? ' in a table row' : ''}`
+      const where = e.closest('tr') ? ' in a table row' : '';
+      outside.push(`${e.tagName.toLowerCase()} "${label}"${where}`
         + ` at ${Math.round(r.left)}..${Math.round(r.right)} (visible ${Math.round(left)}..`
         + `${Math.round(right)})`);
     }
@@ -110,6 +111,7 @@ MEASURE = """() => {
     .slice(0, 5)
     .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));
   return {
+    mainTop: document.getElementById('main').getBoundingClientRect().top,
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
     rowControls: controls.filter(e => e.closest('tr')).length,
@@ -162,7 +164,7 @@ def links_on(page: Page, base_url: str) -> list[str]:
 def check_page(page: Page, role: str, path: str) -> list[str]:
     problems = []
     name = path.strip("/").replace("/", "_") or "home"
-    for width_name, size in WIDTHS.items():
+    for size in WIDTHS.values():
         page.set_viewport_size(size)
         m = page.evaluate(MEASURE)
         where = f"{path} as {role} at {size['width']} px"
@@ -172,6 +174,8 @@ def check_page(page: Page, role: str, path: str) -> list[str]:
                 f"(wide: {m['wide']})"
             )
         problems.extend(f"{where}: {control} is off screen" for control in m["outside"])
+        if m["mainTop"] > size["height"] / 4:  # the top bar must not fill the first screen
+            problems.append(f"{where}: the content starts {m['mainTop']:.0f} px down")
         page.screenshot(path=ARTIFACTS / f"{role}-{name}-{size['width']}.png", full_page=True)
     page.set_viewport_size(WIDTHS["desktop"])
     return problems
@@ -222,5 +226,65 @@ def test_every_page_fits_a_phone_and_a_desktop(browser, relay, artifacts, role):
         if missing:
             problems.append(f"{role} never reached {sorted(missing)}; visited {visited}")
         assert not problems, "\n".join(problems)
+    finally:
+        page.context.close()
+
+
+def test_the_top_menu_folds_behind_a_button_on_a_phone_without_javascript(browser, relay):
+    context = browser.new_context(
+        base_url=relay.base_url, viewport=WIDTHS["phone"], java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_label("Email").fill("admin@relay.test")
+        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        main_nav = page.get_by_role("navigation", name="Main")
+        accounts = main_nav.get_by_role("link", name="Accounts")
+        expect(accounts).to_have_count(0)  # folded away
+        main_nav.get_by_text("Menu").click()
+        expect(accounts).to_be_visible()
+        expect(main_nav.get_by_role("button", name="Sign out")).to_be_visible()
+        accounts.click()
+        expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
+
+        # On a desktop the same links are a row, with no Menu button.
+        page.set_viewport_size(WIDTHS["desktop"])
+        expect(main_nav.get_by_role("link", name="Accounts")).to_be_visible()
+        expect(main_nav.get_by_text("Menu")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def boxes(page: Page, selector: str) -> list[dict]:
+    return page.evaluate(
+        "s => [...document.querySelectorAll(s)].map(e => {"
+        " const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; })",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_buttons_are_sized_like_the_fields_beside_them(browser, relay, width):
+    page = sign_in(browser, relay.base_url, "admin@relay.test")
+    try:
+        page.set_viewport_size(WIDTHS[width])
+        page.goto("/admin/users")  # a search box and its button, in one row
+        field, button = boxes(
+            page, "form[role=search] input[type=search], form[role=search] button"
+        )
+        assert abs(field["top"] - button["top"]) < 1.5
+        assert abs(field["bottom"] - button["bottom"]) < 1.5
+
+        page.goto("/chapters")  # labelled filters: the button lines up with the last field
+        *_, last_field, button = boxes(page, "form[role=search] select, form[role=search] button")
+        assert abs(last_field["top"] - button["top"]) < 1.5
+        assert abs(last_field["bottom"] - button["bottom"]) < 1.5
+
+        page.goto("/c/riverside/roster")  # a row's role picker and its button
+        picker, button = boxes(page, "td form select, td form button")[:2]
+        assert abs(picker["bottom"] - picker["top"] - (button["bottom"] - button["top"])) < 3
+        assert abs(picker["top"] - button["top"]) < 3
     finally:
         page.context.close()
