@@ -1,5 +1,6 @@
 """Fairness of the lead rotation: the pure formulas, and the chapter's rotation page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -194,7 +195,7 @@ def test_rotation_page_counts_this_year_only_and_shows_five_leads_each(client, l
     assert "Busy lead 6" in html and "Busy lead 2" in html and "Busy lead 1<" not in html
     assert "and 2 more" in html
     row = html.split("<td>Lou Lastyear</td>", 1)[1].split("</tr>", 1)[0]
-    assert "<td>0</td>" in row and "—" in row
+    assert re.search(r"<td[^>]*>0</td>", row) and "—" in row
 
 
 def test_rotation_table_is_paginated_while_the_figures_cover_everyone(client, login_as):
