@@ -135,4 +135,3 @@ class EvidenceFile(db.Model):
     @property
     def is_image(self) -> bool:
         return self.mime_type.startswith("image/")
-
