@@ -112,6 +112,9 @@ class Config:
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     INVITES_PER_HOUR = _int("INVITES_PER_HOUR", 30)
 
+    # A sign-off waiting longer than this many days (on the chapter's calendar) is overdue.
+    SIGNOFF_OVERDUE_DAYS = _int("SIGNOFF_OVERDUE_DAYS", 7)
+
     # A whole request: room for two full-size evidence files and the form around them, so
     # a file just over EVIDENCE_MAX_BYTES reaches the form and gets a message on its field.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * EVIDENCE_MAX_BYTES + 1024 * 1024)

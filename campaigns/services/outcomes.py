@@ -1,6 +1,7 @@
 """Logging what an action achieved, and the rule that locked work stays as it is."""
 
 from campaigns.outcome_models import Outcome
+from campaigns.services.signoff import outcome_locked
 from core.errors import PolicyError
 
 LOCKED_MESSAGE = (
@@ -10,12 +11,9 @@ LOCKED_MESSAGE = (
 
 
 def outcome_is_locked(outcome: Outcome) -> bool:
-    """True while the outcome evidences an approved milestone.
-
-    Nothing locks an outcome yet: milestone sign-off fills this in (an approved
-    submission that links the outcome locks it, reopening unlocks it).
-    """
-    return False
+    """True while the outcome evidences an approved milestone: an approved submission
+    that links the outcome locks it, reopening the milestone unlocks it."""
+    return outcome.id is not None and outcome_locked(outcome.id)
 
 
 def ensure_outcome_editable(outcome: Outcome) -> None:
