@@ -23,3 +23,8 @@ def can_edit_action(user, m, action) -> bool:
 def can_take_part(user, m, chapter) -> bool:
     """Sign up for actions, join rotation pools, accept swaps: student members and leaders."""
     return bool(m is not None and m.is_participant and _open(chapter))
+
+
+def can_sign_off(user, m, chapter) -> bool:
+    """Approve, return and reopen milestones, decide addenda: the chapter's faculty advisors."""
+    return bool(m is not None and m.role == Role.ADVISOR and _open(chapter))

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from accounts.current import current_actor
@@ -24,6 +24,7 @@ from campaigns.services.campaigns import (
 )
 from campaigns.services.playbooks import all_playbooks, find_playbook, published_playbook_slug
 from campaigns.services.pool import pool_summary
+from campaigns.signoff_rules import Move, check, is_locked
 from chapters.access import get_chapter_or_404, require
 from chapters.models import Chapter
 from chapters.services import adopted_vision
@@ -193,6 +194,8 @@ def campaign_status(slug: str, campaign_id: int, status: str):
 
 # --- milestones -----------------------------------------------------------------------------
 
+LOCKED_EDIT = check("approved", Move.EDIT, "leader").reason
+
 
 @bp.route("/c/<slug>/campaigns/<int:campaign_id>/milestones/new", methods=["GET", "POST"])
 @login_required
@@ -207,6 +210,9 @@ def new_milestone(slug: str, campaign_id: int):
 def edit_milestone(slug: str, milestone_id: int):
     chapter, m, milestone = get_milestone_or_404(slug, milestone_id)
     require(can_manage_campaigns(current_user, m, chapter))
+    if request.method == "GET" and is_locked(milestone.status):
+        flash(LOCKED_EDIT, "error")
+        return redirect(url_for("campaigns.milestone_page", slug=slug, milestone_id=milestone.id))
     return _milestone_form(chapter, milestone.campaign, milestone)
 
 
