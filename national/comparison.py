@@ -204,7 +204,9 @@ def summarise(rows: list[ChapterRow], per_member: bool) -> tuple[dict, dict]:
     medians: dict[str, Any] = {}
     members = sum(r.values["active_members"] for r in rows)
     for metric in COLUMNS:
-        if metric.kind == Kind.DATE:
+        if metric.kind in (Kind.DATE, Kind.YES_NO):  # a yes/no has a count, not a median
+            if metric.summable:
+                totals[metric.key] = formulas.total(r.values[metric.key] for r in rows) or 0
             continue
         medians[metric.key] = formulas.median(r.shown(metric, per_member) for r in rows)
         if metric.summable:

@@ -1,6 +1,6 @@
 """How a metric's value is written: on the page, in the CSV and in the JSON alike."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from national.metrics import Kind, Metric
@@ -32,6 +32,8 @@ def shown_text(value: Any, metric: Metric, per_member: bool = False) -> str:
     value = export_value(value, metric, per_member)
     if value is None:
         return BLANK
+    if metric.kind == Kind.DATE:
+        return date.fromisoformat(value).strftime("%d %b %Y")
     if metric.kind == Kind.YES_NO:
         return "Yes" if value else "No"
     if metric.kind == Kind.SHARE:

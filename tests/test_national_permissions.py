@@ -37,6 +37,8 @@ ROUTES = [
     route("national.dashboard", "GET", lambda w: "/network/compare", **_staff_only()),
     route("national.dashboard_csv", "GET", lambda w: "/network/compare.csv", **_staff_only()),
     route("national.dashboard_json", "GET", lambda w: "/network/compare.json", **_staff_only()),
+    route("national.chart_page", "GET", lambda w: "/network/chart", **_staff_only()),
+    route("national.chart_svg", "GET", lambda w: "/network/chart.svg", **_staff_only()),
     route("national.report", "GET", lambda w: f"/c/{w.a.slug}/report", **_report_readers()),
     route(
         "national.report_csv_view",

@@ -30,7 +30,7 @@ def dashboard():
         comparison=comparison,
         page=comparison.page(page_number()),
         columns=COLUMNS,
-        chartable=CHARTABLE,
+        chartable_keys={m.key for m in CHARTABLE},
         years=years_offered(),
         regions=regions(),
         statuses=CHAPTER_STATUSES,

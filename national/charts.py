@@ -1,0 +1,120 @@
+"""Server-rendered SVG charts (pygal) of the comparison, with their numbers in words.
+
+pygal's JavaScript is off (`js=[]`) and its inline configuration script is removed, so
+the SVG holds no script at all. Its styles are inline (a <style> element and a few
+style attributes); the SVG is served from its own route as an image, with a policy that
+allows exactly that and nothing else (national/views/charts.py).
+"""
+
+import re
+from dataclasses import dataclass
+
+import pygal
+from pygal.style import Style
+
+from national.comparison import ChapterRow, Comparison
+from national.display import export_value, shown_text
+from national.metrics import Metric
+
+CHART_BARS = 50  # the chart shows the 50 highest chapters; the table beside it all of them
+BAR = "#1d4f91"
+MEDIAN = "#b3261e"
+
+_STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1f2933",
+    foreground_strong="#1f2933",
+    foreground_subtle="#4a5563",
+    colors=(BAR,),
+    font_family="system-ui, sans-serif",
+    title_font_size=18,
+    label_font_size=12,
+    major_label_font_size=12,
+    value_font_size=12,
+)
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    is_median: bool = False
+
+
+@dataclass(frozen=True)
+class ChartData:
+    metric: Metric
+    per_member: bool
+    title: str
+    bars: list[Bar]  # highest first, with the median among them
+    median: float | None
+    blank: list[str]  # chapters with no value
+    total_chapters: int
+
+    def summary(self) -> str:
+        """The chart in one paragraph, for screen readers and for print."""
+        chapters = [b for b in self.bars if not b.is_median]
+        if not chapters:
+            return f"No chapter has a value for {self.metric.name.lower()} in this period."
+        fmt = lambda v: shown_text(v, self.metric, self.per_member)  # noqa: E731
+        parts = [
+            f"{self.total_chapters} chapters compared.",
+            f"Highest: {chapters[0].label} ({fmt(chapters[0].value)}).",
+            f"Lowest shown: {chapters[-1].label} ({fmt(chapters[-1].value)}).",
+            f"Network median: {fmt(self.median)}.",
+        ]
+        above = sum(1 for b in chapters if self.median is not None and b.value > self.median)
+        parts.append(f"{above} of the chapters shown are above the median.")
+        if len(chapters) < self.total_chapters - len(self.blank):
+            parts.append(f"The chart shows the {len(chapters)} highest; the table lists all.")
+        if self.blank:
+            parts.append(f"{len(self.blank)} chapters have no value.")
+        return " ".join(parts)
+
+
+def chart_data(comparison: Comparison, metric: Metric) -> ChartData:
+    pm = comparison.per_member
+    valued: list[tuple[ChapterRow, float]] = []
+    blank = []
+    for row in comparison.rows:
+        value = export_value(row.shown(metric, pm), metric, pm)
+        if value is None:
+            blank.append(row.chapter.name)
+        else:
+            valued.append((row, float(value)))
+    valued.sort(key=lambda rv: (-rv[1], rv[0].chapter.name.lower()))
+    median = comparison.medians.get(metric.key)
+    median = None if median is None else export_value(median, metric, pm)
+    bars = [Bar(row.chapter.name, value) for row, value in valued[:CHART_BARS]]
+    if median is not None:
+        at = next((i for i, b in enumerate(bars) if b.value < median), len(bars))
+        bars.insert(at, Bar("Network median", float(median), is_median=True))
+    suffix = " per active member" if pm and metric.per_member else ""
+    title = f"{metric.name}{suffix}, {comparison.period.label}"
+    return ChartData(metric, pm, title, bars, median, blank, len(comparison.rows))
+
+
+def render_svg(data: ChartData) -> str:
+    height = 120 + 26 * max(len(data.bars), 1)
+    chart = pygal.HorizontalBar(
+        js=[],
+        style=_STYLE,
+        width=900,
+        height=height,
+        show_legend=False,
+        disable_xml_declaration=True,
+        print_values=False,
+        truncate_label=40,
+        title=data.title,
+        no_data_text="No values",
+    )
+    # Highest at the top: pygal draws the first label at the bottom of a horizontal bar.
+    bars = list(reversed(data.bars))
+    chart.x_labels = [b.label for b in bars]
+    chart.add(
+        data.metric.name,
+        [{"value": b.value, "color": MEDIAN} if b.is_median else b.value for b in bars],
+    )
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
