@@ -109,6 +109,9 @@ class Config:
     EVIDENCE_MAX_BYTES = _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
     EVIDENCE_MAX_FILES = _int("EVIDENCE_MAX_FILES", 20)
 
+    # The public network summary (/network) names no chapter with fewer active members.
+    NETWORK_PUBLIC_MIN_MEMBERS = _int("NETWORK_PUBLIC_MIN_MEMBERS", 5)
+
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     INVITES_PER_HOUR = _int("INVITES_PER_HOUR", 30)
 

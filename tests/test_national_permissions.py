@@ -34,6 +34,13 @@ ROUTES = [
         lambda w: "/network/definitions",
         **dict.fromkeys(ACTORS[1:], OK),
     ),
+    route(
+        "national.network_summary_page",
+        "GET",
+        lambda w: "/network",
+        anonymous=OK,
+        **dict.fromkeys(ACTORS[1:], OK),
+    ),
     route("national.dashboard", "GET", lambda w: "/network/compare", **_staff_only()),
     route("national.dashboard_csv", "GET", lambda w: "/network/compare.csv", **_staff_only()),
     route("national.dashboard_json", "GET", lambda w: "/network/compare.json", **_staff_only()),
