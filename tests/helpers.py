@@ -18,6 +18,9 @@ SNAPSHOT_TABLES = (
     "unavailabilities",
     "playbooks",
     "playbook_steps",
+    "milestone_submissions",
+    "milestone_decisions",
+    "submission_outcomes",
     "chapters",
     "users",
     "audit_events",
@@ -32,7 +35,9 @@ def table_snapshot(tables: tuple[str, ...]) -> dict[str, list]:
             name: [
                 tuple(row)
                 for row in conn.execute(
-                    select(db.metadata.tables[name]).order_by(db.metadata.tables[name].c.id)
+                    select(db.metadata.tables[name]).order_by(
+                        *db.metadata.tables[name].primary_key.columns
+                    )
                 )
             ]
             for name in tables
