@@ -1,3 +1,3 @@
 """Routes of the campaigns blueprint, one module per sub-domain; importing them registers them."""
 
-from campaigns.views import actions, calendars, campaigns, leads, playbooks  # noqa: F401
+from campaigns.views import actions, calendars, campaigns, leads, outcomes, playbooks  # noqa: F401
