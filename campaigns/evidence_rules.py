@@ -18,6 +18,15 @@ ACCEPTED: dict[str, tuple[str, bytes]] = {
 }
 TAIL = 1024
 KIND_NAMES = {"application/pdf": "PDF", "image/png": "PNG image", "image/jpeg": "JPEG image"}
+# A name that claims one of the accepted types must agree with the content: a PNG called
+# "minutes.pdf" is refused rather than silently filed as something its uploader did not mean.
+CLAIMED_BY_EXTENSION = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "jpe": "image/jpeg",
+}
 
 
 class EvidenceRefused(ValueError):
@@ -35,12 +44,14 @@ def megabytes(n: int) -> str:
     return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
 
 
-def inspect_evidence(data: bytes, max_bytes: int, label: str = "The file") -> Evidence:
+def inspect_evidence(data: bytes, max_bytes: int, filename: str = "") -> Evidence:
     """The detected type of `data`, or EvidenceRefused saying what is wrong with it.
 
     `data` may be the first max_bytes + 1 bytes of a longer upload: more than max_bytes
-    is enough to know that it is too large.
+    is enough to know that it is too large. The name never decides the type; it only
+    gets a file refused when it claims a type the content is not.
     """
+    label = f"“{filename}”" if filename else "The file"
     if not data:
         raise EvidenceRefused(f"{label} is empty.")
     if len(data) > max_bytes:
@@ -49,6 +60,14 @@ def inspect_evidence(data: bytes, max_bytes: int, label: str = "The file") -> Ev
     if kind is None or kind.mime not in ACCEPTED:
         raise EvidenceRefused(
             f"{label} is not a PDF, PNG or JPEG (judged by its content, not its name)."
+        )
+    claimed = CLAIMED_BY_EXTENSION.get(
+        filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    )
+    if claimed is not None and claimed != kind.mime:
+        raise EvidenceRefused(
+            f"{label} is named as a {KIND_NAMES[claimed]} but its content is a "
+            f"{KIND_NAMES[kind.mime]}. Give it the right name and upload it again."
         )
     extension, end_marker = ACCEPTED[kind.mime]
     if end_marker not in data[-TAIL:]:

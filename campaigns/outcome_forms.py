@@ -172,7 +172,7 @@ class OutcomeForm(VersionedForm):
         for storage in self.chosen_files():
             data = storage.stream.read(max_bytes + 1)
             try:
-                kind = inspect_evidence(data, max_bytes, f"“{storage.filename}”")
+                kind = inspect_evidence(data, max_bytes, storage.filename)
             except EvidenceRefused as exc:
                 problems.append(str(exc))
             else:
