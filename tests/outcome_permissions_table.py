@@ -38,6 +38,8 @@ def outcome_form(w: World) -> dict:
 
 
 def log_an_outcome_with_a_file(w: World) -> None:
+    if "file" in w.extra:  # prepared already (the isolation test prepares every route)
+        return
     outcome = make_outcome(w.action, attendance=10)
     f = make_evidence_file(outcome, tiny_png(), mime_type="image/png", by=w.people["lead_a"])
     w.extra["file"] = f.id
