@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from campaigns.evidence_rules import inspect_evidence
-from campaigns.models import Action, ActionStatus, Campaign
+from campaigns.models import Action, ActionSignup, ActionStatus, Campaign, RotationPoolMember
 from campaigns.services.evidence import add_evidence_files
 from campaigns.services.outcomes import save_outcome
 from core.extensions import db
@@ -121,6 +121,16 @@ def load_outcomes(campaigns: list[Campaign], by: User) -> int:
             data |= {"reflection": story["reflection"], "domains": story["domains"]}
             data |= {"metrics": story["metrics"], "links": story["links"]}
             actor = action.lead or by
+            # Who came (sign-up closes when an action starts, so the demo writes them).
+            came = db.session.scalars(
+                select(RotationPoolMember.user_id)
+                .where(RotationPoolMember.campaign_id == campaign.id)
+                .order_by(RotationPoolMember.id)
+                .offset(i % 3)
+                .limit(3)
+            ).all()
+            for user_id in dict.fromkeys([actor.id, *came]):
+                db.session.add(ActionSignup(action_id=action.id, user_id=user_id))
             outcome = save_outcome(action, None, data, actor)
             files = []
             for kind, caption in story["files"]:

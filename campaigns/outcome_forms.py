@@ -82,6 +82,7 @@ class MetricRow(Form):
     name = StringField("Metric", validators=[Optional(), Length(max=80)])
     value = DecimalField(
         "Value",
+        places=None,
         validators=[
             Optional(),
             _finite_two_places,
@@ -155,6 +156,15 @@ class OutcomeForm(VersionedForm):
         )
         # The files that passed inspection, for the service: (bytes, detected type).
         self.inspected: list[tuple[bytes, Evidence]] = []
+
+    def fill_from(self, outcome) -> None:
+        """On opening the form: the saved links, and values without trailing zeros."""
+        for link in outcome.links:
+            self.link_urls.append_entry(link.url)
+        for row in self.metrics:
+            value = row.form.value.data
+            if value is not None:
+                row.form.value.data = Decimal(format(value.normalize(), "f"))
 
     def add_blank_rows(self, count: int = BLANK_ROWS) -> None:
         for field, cap in ((self.metrics, MAX_METRICS), (self.link_urls, MAX_LINKS)):

@@ -35,7 +35,7 @@ def test_the_lead_logs_the_outcome_and_everyone_in_the_chapter_reads_it(w, clien
         "Attendance",
         "150",
         "Flyers handed out",
-        "300 flyers",
+        "300 <small>flyers</small>",
         "Fostering Teamwork",
         "Nursing, Pharmacy",
         "I let the first-years speak first.",
@@ -43,6 +43,19 @@ def test_the_lead_logs_the_outcome_and_everyone_in_the_chapter_reads_it(w, clien
     ):
         assert shown in page
     assert "Edit the outcome" not in page  # advisors read, they do not log
+
+
+def test_the_edit_form_opens_with_what_was_saved(w, client, login_as, post):
+    login_as(w.lead)
+    post(w.outcome_url, outcome_form(**{"metrics-0-value": "2.50"}))
+    page = client.get(w.outcome_url).get_data(as_text=True)
+    assert 'value="https://example.org/minutes"' in page
+    assert 'value="2.5"' in page and 'value="Flyers handed out"' in page
+    assert (
+        'checked id="domain_keys-1" name="domain_keys" type="checkbox" value="fostering_teamwork"'
+        in page
+    )
+    assert 'name="metrics-3-name"' in page  # the saved row and three blank ones
 
 
 def test_every_save_is_audited_with_before_and_after(w, client, login_as, post):

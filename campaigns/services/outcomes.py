@@ -70,7 +70,10 @@ def _snapshot(outcome: Outcome) -> dict:
     """Everything an edit can change, for the audit event's before and after."""
     return field_values(outcome, OUTCOME_FIELDS) | {
         "domains": sorted(outcome.domain_keys),
-        "metrics": [[m.name, str(m.value), m.unit] for m in outcome.metrics],
+        # Normalised: "300" as typed and "300.00" as stored are the same value.
+        "metrics": [
+            [m.name, format(Decimal(m.value).normalize(), "f"), m.unit] for m in outcome.metrics
+        ],
         "links": [link.url for link in outcome.links],
     }
 

@@ -57,6 +57,8 @@ def log_outcome(slug: str, action_id: int):
         return redirect(back)
     form = OutcomeForm(obj=outcome if request.method == "GET" else None)
     if request.method == "GET" or "more_rows" in request.form:
+        if request.method == "GET" and outcome is not None:
+            form.fill_from(outcome)
         form.add_blank_rows()
     else:
         stale = outcome is not None and form.changed_since_opened(outcome)
