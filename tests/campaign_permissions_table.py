@@ -436,7 +436,10 @@ def _routes() -> list[Route]:
     ]
 
 
-ROUTES = _routes()
+# The outcome rows live in their own module, which uses the helpers above.
+from tests.outcome_permissions_table import outcome_routes  # noqa: E402
+
+ROUTES = _routes() + outcome_routes()
 CAMPAIGN_ROUTE_EXPECTATIONS: dict[str, list[Route]] = {}
 for _r in ROUTES:
     CAMPAIGN_ROUTE_EXPECTATIONS.setdefault(_r.endpoint, []).append(_r)

@@ -66,9 +66,7 @@ def test_two_advisors_deciding_at_once_exactly_one_decision_stands(app, scene):
     assert db.session.get(Milestone, scene.milestone.id).status == expected
 
 
-def test_the_second_advisor_to_post_is_told_who_decided_first(
-    app, scene, client, login_as, post
-):
+def test_the_second_advisor_to_post_is_told_who_decided_first(app, scene, client, login_as, post):
     second = make_member(scene.chapter, "advisor", name="Dr Bo Second").user
     sub = submit(scene.milestone, scene.leader)
     url = f"/c/riverside/signoffs/{sub.id}/decide"

@@ -1,15 +1,19 @@
 """Approved work is locked: every edit route of a signed-off milestone and of the outcomes
 that evidence it refuses a forged POST with a clear message and changes nothing."""
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 
+from campaigns.outcome_models import EvidenceFile
+from core.extensions import db
 from tests.helpers import SNAPSHOT_TABLES, table_snapshot
 from tests.signoff_world import Scene, approve, scene_fixture, submit  # noqa: F401  (fixture)
 
 LOCKED = "signed off and locked"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,17 @@ FORGED = [
         },
     ),
     Forged(
+        "edit an outcome that evidences it",
+        lambda s: f"/c/riverside/actions/{s.action.id}/outcome",
+        lambda s: {"people_reached": "4000", "narrative": "Rewritten", "version": "1"},
+        said="part of an approved milestone and is locked",
+    ),
+    Forged(
+        "remove an evidence file of that outcome",
+        lambda s: f"/c/riverside/evidence/{s.outcome.files[0].id}/remove",
+        said="part of an approved milestone and is locked",
+    ),
+    Forged(
         "submit it again",
         lambda s: f"/c/riverside/milestones/{s.milestone.id}/submit",
         lambda s: {"summary": "Once more", "outcome_ids": s.outcome.id},
@@ -42,6 +57,18 @@ FORGED = [
 
 @pytest.fixture
 def locked(scene) -> Scene:
+    db.session.add(
+        EvidenceFile(
+            outcome_id=scene.outcome.id,
+            data=PNG,
+            size=len(PNG),
+            sha256=hashlib.sha256(PNG).hexdigest(),
+            mime_type="image/png",
+            name="evidence-1.png",
+            uploaded_by_id=scene.lead.id,
+        )
+    )
+    db.session.commit()
     approve(submit(scene.milestone, scene.leader, [scene.outcome]), scene.advisor)
     return scene
 
