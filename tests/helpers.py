@@ -17,6 +17,7 @@ SNAPSHOT_TABLES = (
     "swap_requests",
     "unavailabilities",
     "outcomes",
+    "outcome_domains",
     "outcome_metrics",
     "evidence_links",
     "evidence_files",
