@@ -30,6 +30,7 @@ from core.extensions import db
 from core.mail import deliver
 from core.timefmt import local, to_utc
 from demo_outcomes import load_outcomes
+from demo_signoff import load_signoffs
 
 DEMO_PASSWORD = "relay-demo-2026"  # noqa: S105 - printed on purpose; demo data only
 
@@ -328,6 +329,12 @@ def load_demo() -> bool:
     _load_campaigns(staff_users[0])
     leader = db.session.scalar(select(User).where(User.email == "leader@relay.test"))
     load_outcomes(list(db.session.scalars(select(Campaign).order_by(Campaign.id))), leader)
+    advisor = db.session.scalar(select(User).where(User.email == "advisor@relay.test"))
+    fair, current = (
+        db.session.scalar(select(Campaign).where(Campaign.title == title))
+        for title in ("Fall community health fair", "Extend free-clinic hours")
+    )
+    load_signoffs(fair, current, leader, advisor)
     db.session.commit()
     deliver()  # the demo's invitation emails land in the mail folder, ready to open
     return True
