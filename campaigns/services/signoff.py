@@ -43,7 +43,7 @@ def _lock(milestone: Milestone) -> Milestone:
     return db.session.scalars(
         select(Milestone)
         .where(Milestone.id == milestone.id)
-        .with_for_update()
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: rows referencing it still insert
         .execution_options(populate_existing=True)
     ).one()
 

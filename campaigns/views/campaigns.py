@@ -10,6 +10,7 @@ from campaigns import bp
 from campaigns.access import get_campaign_or_404, get_milestone_or_404
 from campaigns.forms import CampaignForm, MilestoneForm, NewCampaignForm, PublishForm
 from campaigns.models import CAMPAIGN_STATUSES, CAMPAIGN_TRANSITIONS, CampaignStatus
+from campaigns.outcome_models import OUTCOME_COUNTS
 from campaigns.permissions import can_manage_campaigns, can_take_part
 from campaigns.services.campaigns import (
     campaign_actions_page,
@@ -22,6 +23,7 @@ from campaigns.services.campaigns import (
     signup_counts,
     update_campaign,
 )
+from campaigns.services.outcomes import campaign_outcome_totals
 from campaigns.services.playbooks import all_playbooks, find_playbook, published_playbook_slug
 from campaigns.services.pool import pool_summary
 from campaigns.signoff_rules import Move, check, is_locked
@@ -122,6 +124,8 @@ def campaign_page(slug: str, campaign_id: int):
         signup_counts=plan.signup_counts,
         plan=plan,
         progress=campaign_progress(campaign.id),
+        outcome_totals=campaign_outcome_totals(campaign.id),
+        outcome_counts=OUTCOME_COUNTS,
         pool=pool,
         in_pool=pool.has_viewer,
         leads=plan.leads,
