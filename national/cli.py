@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
+from flask.sansio.app import App
 
 from core.extensions import db
 from national.network_file import (
@@ -46,6 +46,6 @@ def import_network_command(path: Path) -> None:
     click.echo(f"Imported {inserted} rows from {path}.")
 
 
-def register(app: Flask) -> None:
+def register(app: App) -> None:
     app.cli.add_command(export_cli)
     app.cli.add_command(import_cli)
