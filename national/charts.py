@@ -14,7 +14,7 @@ from pygal.style import Style
 
 from national.comparison import ChapterRow, Comparison
 from national.display import export_value, shown_text
-from national.metrics import Metric
+from national.metrics import Better, Metric
 
 CHART_BARS = 50  # the chart shows the 50 highest chapters; the table beside it all of them
 BAR = "#1d4f91"
@@ -116,5 +116,58 @@ def render_svg(data: ChartData) -> str:
     chart.add(
         data.metric.name,
         [{"value": b.value, "color": MEDIAN} if b.is_median else b.value for b in bars],
+    )
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+@dataclass(frozen=True)
+class ReportBar:
+    metric: Metric
+    value: float
+    median: float
+    index: float  # the chapter's value as a percentage of the network median
+
+    @property
+    def worse(self) -> bool:
+        """Worse than the median chapter, where the metric has a better direction."""
+        if self.metric.better == Better.LOWER:
+            return self.index > 100
+        if self.metric.better == Better.HIGHER:
+            return self.index < 100
+        return False
+
+
+def report_bars(comparison: Comparison, row: ChapterRow, metrics: tuple[Metric, ...]) -> list:
+    """Per metric: the chapter's value against the network median, as a percentage of
+    it (100 = the median chapter). Metrics whose median is blank or zero are left out:
+    there is nothing to compare to."""
+    pm = comparison.per_member
+    bars = []
+    for metric in metrics:
+        value = export_value(row.shown(metric, pm), metric, pm)
+        median = export_value(comparison.medians.get(metric.key), metric, pm)
+        if value is None or not median:
+            continue
+        bars.append(ReportBar(metric, float(value), float(median), 100 * value / median))
+    return bars
+
+
+def render_report_svg(title: str, bars: list[ReportBar]) -> str:
+    chart = pygal.HorizontalBar(
+        js=[],
+        style=_STYLE,
+        width=900,
+        height=120 + 30 * max(len(bars), 1),
+        show_legend=False,
+        disable_xml_declaration=True,
+        truncate_label=40,
+        title=title,
+        no_data_text="Nothing to compare",
+    )
+    ordered = list(reversed(bars))
+    chart.x_labels = [b.metric.name for b in ordered]
+    chart.add(
+        "% of the network median",
+        [{"value": round(b.index), "color": MEDIAN if b.worse else BAR} for b in ordered],
     )
     return _SCRIPT.sub("", chart.render(is_unicode=True))

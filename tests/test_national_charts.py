@@ -63,3 +63,14 @@ def test_per_member_and_an_unknown_metric(network, client, login_as):
     assert "Actions done per active member" in html
     assert "Alpha Health (0.75)" in html
     assert client.get("/network/chart?metric=nope").status_code == 200  # the first metric
+
+
+def test_the_report_chart_compares_the_chapter_with_the_median(network, client, login_as):
+    login_as(network.people["leader"])
+    html = client.get(f"/c/alpha/report?{_query(network)}").get_data(as_text=True)
+    assert 'src="/c/alpha/report.svg?' in html
+    assert "Active members 400%" in html  # 4 against a median of 1
+    svg = client.get(f"/c/alpha/report.svg?{_query(network)}")
+    assert svg.mimetype == "image/svg+xml"
+    assert "<script" not in svg.get_data(as_text=True)
+    assert "default-src 'none'" in svg.headers["Content-Security-Policy"]

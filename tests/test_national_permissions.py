@@ -47,6 +47,7 @@ ROUTES = [
     route("national.chart_page", "GET", lambda w: "/network/chart", **_staff_only()),
     route("national.chart_svg", "GET", lambda w: "/network/chart.svg", **_staff_only()),
     route("national.report", "GET", lambda w: f"/c/{w.a.slug}/report", **_report_readers()),
+    route("national.report_svg", "GET", lambda w: f"/c/{w.a.slug}/report.svg", **_report_readers()),
     route(
         "national.report_csv_view",
         "GET",

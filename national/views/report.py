@@ -3,14 +3,15 @@ chapter's own leaders and advisors (anyone else: 404)."""
 
 import json
 
-from flask import abort, render_template
+from flask import Response, abort, render_template
 from flask_login import current_user, login_required
 
 from chapters.access import get_chapter_or_404
 from national import bp
+from national.charts import render_report_svg, report_bars
 from national.comparison import Filters, Sort, compare
 from national.exports import report_csv, report_json
-from national.metrics import BY_KEY, COLUMNS
+from national.metrics import BY_KEY, CHARTABLE, COLUMNS
 from national.permissions import can_read_report
 from national.report import (
     campaign_lines,
@@ -19,6 +20,7 @@ from national.report import (
     report_extras_json,
     signoff_history,
 )
+from national.views.charts import SVG_POLICY
 from national.views.common import asked, years_offered
 from national.views.exports import _download, download_name
 
@@ -52,7 +54,20 @@ def report(slug: str):
         decisions=decisions,
         titles=milestone_titles(decisions),
         highlights=highlights(chapter, period),
+        bars=report_bars(comparison, row, CHARTABLE),
     )
+
+
+@bp.route("/c/<slug>/report.svg")
+@login_required
+def report_svg(slug: str):
+    chapter, _view, comparison, row = _load(slug)
+    title = f"{chapter.name} against the network median (100 = median)"
+    svg = render_report_svg(title, report_bars(comparison, row, CHARTABLE))
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = SVG_POLICY
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/c/<slug>/report.csv")
