@@ -7,12 +7,10 @@ statements for 3 chapters or 1,000.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Float,
     Select,
     and_,
     case,
@@ -24,8 +22,6 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from accounts.models import User, UserKind
 from campaigns.fairness import gini_from_sums
@@ -41,7 +37,6 @@ from campaigns.signoff_models import (
 from chapters.models import (
     PARTICIPANT_ROLES,
     Membership,
-    MembershipStatus,
     Role,
     VisionResponse,
     VisionVersion,
@@ -49,62 +44,7 @@ from chapters.models import (
 from chapters.services.roster import health_from_counts
 from core.db import UTCDateTime
 from core.extensions import db
-from national.period import Period
-
-Values = dict[int, dict[str, Any]]  # chapter id -> metric key -> value
-
-
-@dataclass(frozen=True)
-class Context:
-    period: Period
-    now: datetime
-    overdue_days: int
-    domains: tuple[str, ...]  # the configured Relational Leadership domain keys
-
-    @property
-    def as_of(self) -> datetime:
-        """The end of the period, or now for a period not yet over."""
-        return min(self.period.ends_at, self.now)
-
-    def in_period(self, column):
-        return and_(column >= self.period.starts_at, column < self.period.ends_at)
-
-
-class days_between(FunctionElement):
-    """Days (with fractions) from `start` to `end`, on SQLite and PostgreSQL alike."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    end, start = list(element.clauses)
-    return (
-        f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
-    )
-
-
-@compiles(days_between)
-def _days_between_default(element, compiler, **kw):
-    end, start = list(element.clauses)
-    return (
-        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
-        " / 86400.0)"
-    )
-
-
-def _on_roster(ctx: Context):
-    """Memberships on the roster at the period's end: joined before it and not left by
-    then (for a period not yet over: active today)."""
-    on_roster = and_(
-        Membership.joined_at < ctx.as_of,
-        or_(Membership.left_at.is_(None), Membership.left_at >= ctx.as_of),
-    )
-    if ctx.as_of >= ctx.now:
-        on_roster = and_(on_roster, Membership.status == MembershipStatus.ACTIVE)
-    return on_roster
-
+from national.query_context import Context, Values, days_between, on_roster
 
 # --- the sources ----------------------------------------------------------------------------
 
@@ -114,7 +54,7 @@ def roster(scope: Select, ctx: Context) -> Values:
     rows = db.session.execute(
         select(Membership.chapter_id, Membership.role, User.kind, User.profession, func.count())
         .join(User, User.id == Membership.user_id)
-        .where(Membership.chapter_id.in_(scope), _on_roster(ctx))
+        .where(Membership.chapter_id.in_(scope), on_roster(ctx))
         .group_by(Membership.chapter_id, Membership.role, User.kind, User.profession)
     ).all()
     out: Values = {}
@@ -329,7 +269,7 @@ def leads(scope: Select, ctx: Context) -> Values:
         )
         .where(
             Membership.chapter_id.in_(scope),
-            _on_roster(ctx),
+            on_roster(ctx),
             Membership.role.in_(PARTICIPANT_ROLES),
         )
         .subquery()
