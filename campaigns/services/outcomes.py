@@ -50,12 +50,17 @@ def action_is_over(action: Action) -> bool:
     return action.status == ActionStatus.DONE or action.ends_at <= utcnow()
 
 
-def why_outcome_cannot_change(action: Action, outcome: Outcome | None) -> str | None:
+def why_outcome_cannot_change(
+    action: Action, outcome: Outcome | None, locked: bool | None = None
+) -> str | None:
     """Why the action's outcome cannot be logged or changed now (None: it can), for the
-    pages to offer only what will be accepted; the services enforce the same rules."""
+    pages to offer only what will be accepted; the services enforce the same rules.
+    `locked`: outcome_is_locked's answer when the caller already asked (one query less)."""
     if action.campaign.status == CampaignStatus.ARCHIVED:
         return ARCHIVED_MESSAGE
-    if outcome is not None and outcome_is_locked(outcome):
+    if locked is None:
+        locked = outcome is not None and outcome_is_locked(outcome)
+    if locked:
         return LOCKED_MESSAGE
     if not action_is_over(action):
         return NOT_OVER_MESSAGE

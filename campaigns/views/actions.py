@@ -129,6 +129,7 @@ def action_page(slug: str, action_id: int):
         ]
     history = lead_history(action.id)
     outcome = outcome_for_action(action.id)
+    outcome_locked = outcome is not None and outcome_is_locked(outcome)
     now = utcnow()
     return render_template(
         "campaigns/action.html",
@@ -154,12 +155,12 @@ def action_page(slug: str, action_id: int):
         started=action.starts_at <= now,
         in_pool=any(p.user_id == current_user.id for p in pool),
         outcome=outcome,
-        outcome_locked=outcome is not None and outcome_is_locked(outcome),
+        outcome_locked=outcome_locked,
         outcome_counts=OUTCOME_COUNTS,
         domain_labels=current_app.config["LEADERSHIP_DOMAINS"],
         action_over=action_is_over(action),
         can_log_outcome=can_log_outcome(current_user, m, action)
-        and why_outcome_cannot_change(action, outcome) is None,
+        and why_outcome_cannot_change(action, outcome, outcome_locked) is None,
     )
 
 
