@@ -80,6 +80,10 @@ def milestone_page(slug: str, milestone_id: int):
         can_manage=manage,
         can_sign_off=advise,
         waiting=waiting_submissions(milestone),
+        # A returned milestone shows its advisor's comment first (one statement, then).
+        returned_by=return_comments([milestone.id]).get(milestone.id)
+        if milestone.status == MilestoneStatus.RETURNED
+        else None,
         timeline=milestone_timeline(milestone, page_number()),
         decision_form=DecisionForm(),
     )
