@@ -100,21 +100,25 @@ def open_a_swap(w: World) -> None:
 
 
 def submitted(w: World) -> None:
-    """The world's milestone waits for an advisor."""
+    """The world's milestone waits for an advisor (prepared once, however often asked)."""
     from campaigns.services.signoff import submit_milestone
 
-    sub = submit_milestone(w.milestone, "Petition delivered", [], w.people["leader_a"], "leader")
-    db.session.commit()
-    w.extra["submission"] = sub.id
+    if "submission" not in w.extra:
+        sub = submit_milestone(w.milestone, "Petition", [], w.people["leader_a"], "leader")
+        db.session.commit()
+        w.extra["submission"] = sub.id
 
 
 def approved(w: World) -> None:
     """The world's milestone is signed off (locked)."""
-    from campaigns.services.signoff import decide, submit_milestone
+    from campaigns.services.signoff import decide
+    from campaigns.signoff_models import MilestoneSubmission
 
-    sub = submit_milestone(w.milestone, "Petition delivered", [], w.people["leader_a"], "leader")
-    decide(sub, True, "", w.people["advisor_a"], "advisor")
-    db.session.commit()
+    submitted(w)
+    if w.milestone.status != "approved":
+        sub = db.session.get(MilestoneSubmission, w.extra["submission"])
+        decide(sub, True, "", w.people["advisor_a"], "advisor")
+        db.session.commit()
 
 
 def advisors(allowed) -> dict:

@@ -3,11 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from campaigns.outcome_models import CustomMetric, EvidenceLink, Outcome
+from campaigns.outcome_models import CustomMetric, EvidenceFile, EvidenceLink, Outcome
 from campaigns.services import outcomes as outcome_service
 from core.extensions import db
 from core.models import AuditEvent
-from tests.factories import make_outcome
+from demo_outcomes import tiny_png
+from tests.factories import make_evidence_file, make_outcome
 from tests.outcomes_world import count, outcome_form, outcomes_world  # noqa: F401  (fixture)
 
 
@@ -157,10 +158,29 @@ def test_a_locked_outcome_refuses_a_forged_edit(w, client, login_as, post, monke
     """The hook that milestone sign-off fills in: a locked outcome changes no more."""
     make_outcome(w.action, attendance=5)
     monkeypatch.setattr(outcome_service, "outcome_is_locked", lambda outcome: True)
-    monkeypatch.setattr("campaigns.views.outcomes.outcome_is_locked", lambda outcome: True)
+    monkeypatch.setattr("campaigns.views.actions.outcome_is_locked", lambda outcome: True)
     login_as(w.leader)
     response = post(w.outcome_url, outcome_form(version="1", attendance="99"))
     assert response.status_code == 302
     assert db.session.scalar(select(Outcome.attendance)) == 5
+    page = client.get(w.action_url).get_data(as_text=True)
+    assert "Edit the outcome" not in page and "Locked" in page
     with pytest.raises(Exception, match="locked"):
         outcome_service.ensure_outcome_editable(db.session.scalar(select(Outcome)))
+
+
+def test_an_archived_campaign_keeps_its_outcomes_as_they_are(w, client, login_as, post):
+    outcome = make_outcome(w.action, attendance=5)
+    f = make_evidence_file(outcome, tiny_png(), mime_type="image/png", by=w.lead)
+    w.action.campaign.status = "archived"
+    db.session.commit()
+    login_as(w.leader)
+    response = client.get(w.outcome_url)
+    assert response.status_code == 302
+    assert "archived" in client.get(response.location).get_data(as_text=True)
+    post(w.outcome_url, outcome_form(version="1", attendance="99"))
+    post(f"/c/{w.chapter.slug}/evidence/{f.id}/remove")
+    assert db.session.scalar(select(Outcome.attendance)) == 5
+    assert count(EvidenceFile) == 1
+    page = client.get(w.action_url).get_data(as_text=True)
+    assert "Edit the outcome" not in page and "Remove…" not in page

@@ -40,8 +40,9 @@ BUDGET = {
     # +1: the action's outcome (none yet for a planned action).
     "action (lead picker)": ("/c/{slug}/actions/{action}", 13),
     # A done action (no lead picker): its outcome with its author (1), then its domains,
-    # metrics, links and files with their uploaders (4), never the files' bytes.
-    "action (its outcome)": ("/c/{slug}/actions/{done}", 12),
+    # metrics, links and files with their uploaders (4), never the files' bytes; and
+    # whether an approved milestone's sign-off locks it (1, issue 11's sign-off).
+    "action (its outcome)": ("/c/{slug}/actions/{done}", 13),
     "rotation": ("/c/{slug}/rotation", 6),
     "calendar": ("/c/{slug}/calendar", 3),
     "my chapters": ("/", 2),

@@ -175,3 +175,29 @@ def test_only_outcomes_of_this_campaign_can_be_offered_as_evidence(scene, login_
     assert r.status_code == 200  # not one of the choices: a message on the field
     assert _status(scene.milestone.id) == "open"
     assert db.session.scalar(select(func.count(MilestoneSubmission.id))) == 0
+
+
+def test_an_archived_campaign_takes_no_sign_off(scene, client, login_as, post):
+    from tests.helpers import SNAPSHOT_TABLES, table_snapshot
+
+    sub = submit(scene.milestone, scene.leader)
+    scene.campaign.status = "archived"
+    db.session.commit()
+    login_as(scene.advisor)
+    before = table_snapshot(SNAPSHOT_TABLES)
+    response = post(f"/c/riverside/signoffs/{sub.id}/decide", {"decision": "approve"})
+    assert "This campaign is archived" in response.get_data(as_text=True)
+    assert table_snapshot(SNAPSHOT_TABLES) == before
+    page = client.get(f"/c/riverside/milestones/{scene.milestone.id}").get_data(as_text=True)
+    assert "Return with comment" not in page  # no decision controls on a read-only record
+
+
+def test_a_returned_milestone_shows_the_comment_first(scene, client, login_as):
+    from campaigns.services.signoff import decide
+
+    decide(submit(scene.milestone, scene.leader), False, "Which dean?", scene.advisor, "advisor")
+    db.session.commit()
+    login_as(scene.leader)
+    page = client.get(f"/c/riverside/milestones/{scene.milestone.id}").get_data(as_text=True)
+    assert page.index("Which dean?") < page.index("Sign-off history")
+    assert "Submit again" in page

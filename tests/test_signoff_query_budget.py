@@ -14,9 +14,10 @@ BUDGET = {
     # the page's count (1) and its rows with milestone, campaign, chapter and submitter (1);
     # whether the reader advises a chapter is asked only when nothing waits
     "advisor's queue": ("/signoffs", "advisor", 3),
-    # the milestone with its campaign (1), what waits (1), the timeline's count and page
-    # (2), its outcomes with their actions (1) and its decisions with advisors (1)
-    "milestone page": ("/c/{slug}/milestones/{milestone}", "leader", 8),
+    # the milestone with its campaign (1), the advisor's comment on a returned one (1),
+    # what waits (1), the timeline's count and page (2), its outcomes with their actions
+    # (1) and its decisions with advisors (1)
+    "milestone page": ("/c/{slug}/milestones/{milestone}", "leader", 9),
     # the state counts (1), the page's count and rows (2), the return comments (1)
     "milestones returned": ("/c/{slug}/milestones?state=returned", "leader", 6),
 }

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
-from campaigns.models import Action, ActionStatus
+from campaigns.models import Action, ActionStatus, CampaignStatus
 from campaigns.outcome_models import (
     OUTCOME_COUNTS,
     CustomMetric,
@@ -27,6 +27,7 @@ LOCKED_MESSAGE = (
     "a correction is made as an addendum to the milestone."
 )
 NOT_OVER_MESSAGE = "An outcome can be logged once the action is done or its end has passed."
+ARCHIVED_MESSAGE = "This campaign is archived; its outcomes can no longer change."
 OUTCOME_FIELDS = (*OUTCOME_COUNTS, "narrative", "reflection")
 
 
@@ -47,6 +48,23 @@ def action_is_over(action: Action) -> bool:
     if action.status == ActionStatus.CANCELLED:
         return False
     return action.status == ActionStatus.DONE or action.ends_at <= utcnow()
+
+
+def why_outcome_cannot_change(
+    action: Action, outcome: Outcome | None, locked: bool | None = None
+) -> str | None:
+    """Why the action's outcome cannot be logged or changed now (None: it can), for the
+    pages to offer only what will be accepted; the services enforce the same rules.
+    `locked`: outcome_is_locked's answer when the caller already asked (one query less)."""
+    if action.campaign.status == CampaignStatus.ARCHIVED:
+        return ARCHIVED_MESSAGE
+    if locked is None:
+        locked = outcome is not None and outcome_is_locked(outcome)
+    if locked:
+        return LOCKED_MESSAGE
+    if not action_is_over(action):
+        return NOT_OVER_MESSAGE
+    return None
 
 
 def outcome_for_action(action_id: int) -> Outcome | None:

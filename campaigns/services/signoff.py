@@ -228,7 +228,7 @@ def decide(
     db.session.add(decision)
     db.session.flush()
     what = "addendum" if submission.is_addendum else "milestone"
-    _event(f"{what}.{kind}", milestone, actor, before, submission_id=submission.id)
+    _event(f"{what}.{kind}", milestone, actor, before, submission_id=submission.id, comment=comment)
     return decision
 
 
@@ -253,7 +253,7 @@ def reopen_milestone(
     )
     db.session.add(decision)
     db.session.flush()
-    _event("milestone.reopened", milestone, actor, before, submission_id=standing.id)
+    _event("milestone.reopened", milestone, actor, before, submission_id=standing.id, reason=reason)
     return decision
 
 

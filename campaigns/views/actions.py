@@ -23,7 +23,12 @@ from campaigns.services.actions import (
     withdraw_signup,
 )
 from campaigns.services.leads import lead_history, open_swap, rotation_for
-from campaigns.services.outcomes import action_is_over, outcome_for_action, outcome_is_locked
+from campaigns.services.outcomes import (
+    action_is_over,
+    outcome_for_action,
+    outcome_is_locked,
+    why_outcome_cannot_change,
+)
 from campaigns.services.pool import pool_people
 from chapters.access import require
 from chapters.services import participant_choices
@@ -124,6 +129,7 @@ def action_page(slug: str, action_id: int):
         ]
     history = lead_history(action.id)
     outcome = outcome_for_action(action.id)
+    outcome_locked = outcome is not None and outcome_is_locked(outcome)
     now = utcnow()
     return render_template(
         "campaigns/action.html",
@@ -149,11 +155,12 @@ def action_page(slug: str, action_id: int):
         started=action.starts_at <= now,
         in_pool=any(p.user_id == current_user.id for p in pool),
         outcome=outcome,
-        outcome_locked=outcome is not None and outcome_is_locked(outcome),
+        outcome_locked=outcome_locked,
         outcome_counts=OUTCOME_COUNTS,
         domain_labels=current_app.config["LEADERSHIP_DOMAINS"],
         action_over=action_is_over(action),
-        can_log_outcome=can_log_outcome(current_user, m, action) and action_is_over(action),
+        can_log_outcome=can_log_outcome(current_user, m, action)
+        and why_outcome_cannot_change(action, outcome, outcome_locked) is None,
     )
 
 

@@ -25,12 +25,10 @@ from campaigns.services.evidence import (
     remove_evidence_file,
 )
 from campaigns.services.outcomes import (
-    LOCKED_MESSAGE,
     NOT_OVER_MESSAGE,
-    action_is_over,
     outcome_for_action,
-    outcome_is_locked,
     save_outcome,
+    why_outcome_cannot_change,
 )
 from chapters.access import get_chapter_or_404, require
 from core.forms import EmptyForm
@@ -49,11 +47,9 @@ def log_outcome(slug: str, action_id: int):
     require(can_log_outcome(current_user, m, action))
     back = url_for("campaigns.action_page", slug=slug, action_id=action.id)
     outcome = outcome_for_action(action.id)
-    if outcome is not None and outcome_is_locked(outcome):
-        flash(LOCKED_MESSAGE, "error")
-        return redirect(back)
-    if not action_is_over(action):
-        flash(NOT_OVER_MESSAGE, "error")
+    refused = why_outcome_cannot_change(action, outcome)
+    if refused:
+        flash(refused, "error")
         return redirect(back)
     form = OutcomeForm(obj=outcome if request.method == "GET" else None)
     if request.method == "GET" or "more_rows" in request.form:
@@ -124,7 +120,8 @@ def remove_evidence(slug: str, file_id: int):
             with attempt(f"{f.name} removed."):
                 remove_evidence_file(f, current_actor())
         return redirect(back)
-    if outcome_is_locked(f.outcome):
-        flash(LOCKED_MESSAGE, "error")
+    refused = why_outcome_cannot_change(action, f.outcome)
+    if refused and refused != NOT_OVER_MESSAGE:
+        flash(refused, "error")
         return redirect(back)
     return render_template("campaigns/evidence_remove.html", chapter=chapter, action=action, file=f)

@@ -1,7 +1,7 @@
 """Routes for milestone sign-off: the milestone page, submitting, deciding, reopening,
 addenda, a chapter's milestones by state, and the advisor's queue."""
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from accounts.current import current_actor
@@ -28,10 +28,12 @@ from campaigns.services.signoff_queue import (
     return_comments,
 )
 from campaigns.signoff_forms import AddendumForm, DecisionForm, ReopenForm, SubmitMilestoneForm
-from campaigns.signoff_rules import MilestoneStatus, is_locked
+from campaigns.signoff_rules import TRANSITIONS, MilestoneStatus, Move, check, is_locked
 from chapters.access import get_chapter_or_404, require
 from core.http import page_number
 from core.outcome import attempt
+
+SUBMITTABLE = TRANSITIONS[Move.SUBMIT]
 
 
 def _role(m) -> str | None:
@@ -78,6 +80,10 @@ def milestone_page(slug: str, milestone_id: int):
         can_manage=manage,
         can_sign_off=advise,
         waiting=waiting_submissions(milestone),
+        # A returned milestone shows its advisor's comment first (one statement, then).
+        returned_by=return_comments([milestone.id]).get(milestone.id)
+        if milestone.status == MilestoneStatus.RETURNED
+        else None,
         timeline=milestone_timeline(milestone, page_number()),
         decision_form=DecisionForm(),
     )
@@ -88,6 +94,9 @@ def milestone_page(slug: str, milestone_id: int):
 def submit_for_signoff(slug: str, milestone_id: int):
     chapter, m, milestone = get_milestone_or_404(slug, milestone_id)
     require(can_manage_campaigns(current_user, m, chapter))
+    if request.method == "GET" and milestone.status not in SUBMITTABLE:
+        flash(check(milestone.status, Move.SUBMIT, _role(m), "-").reason, "error")
+        return redirect(_milestone_url(chapter, milestone))
     form = SubmitMilestoneForm()
     form.outcome_ids.choices = evidence_choices(milestone)
     if form.validate_on_submit():
