@@ -97,10 +97,37 @@ class Config:
     # The academic year starts on the first day of this month (lead counts reset then).
     ACADEMIC_YEAR_START_MONTH = _int("ACADEMIC_YEAR_START_MONTH", 8)
 
+    # Relational Leadership domains an outcome's reflection is tagged with: "key:Label" pairs.
+    # The keys are stored; the labels can change (older material says "Accelerating Change").
+    LEADERSHIP_DOMAINS = dict(
+        pair.split(":", 1)
+        for pair in (
+            p.strip()
+            for p in os.environ.get(
+                "RELAY_LEADERSHIP_DOMAINS",
+                "managing_self:Managing Self,fostering_teamwork:Fostering Teamwork,"
+                "coaching_mentoring:Coaching and Mentoring,advocacy:Advocacy",
+            ).split(",")
+        )
+        if ":" in pair
+    )
+
+    # Evidence files (PDF, PNG, JPEG): the largest one accepted, and how many per outcome.
+    EVIDENCE_MAX_BYTES = _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    EVIDENCE_MAX_FILES = _int("EVIDENCE_MAX_FILES", 20)
+
+    # The public network summary (/network) names no chapter with fewer active members.
+    NETWORK_PUBLIC_MIN_MEMBERS = _int("NETWORK_PUBLIC_MIN_MEMBERS", 5)
+
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     INVITES_PER_HOUR = _int("INVITES_PER_HOUR", 30)
 
-    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+    # A sign-off waiting longer than this many days (on the chapter's calendar) is overdue.
+    SIGNOFF_OVERDUE_DAYS = _int("SIGNOFF_OVERDUE_DAYS", 7)
+
+    # A whole request: room for two full-size evidence files and the form around them, so
+    # a file just over EVIDENCE_MAX_BYTES reaches the form and gets a message on its field.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * EVIDENCE_MAX_BYTES + 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
 

@@ -9,7 +9,14 @@ from sqlalchemy import func, select
 
 from accounts.models import User, UserKind
 from accounts.services import create_user
-from campaigns.models import Action, ActionKind, ActionStatus, CampaignStatus, LeadAssignment
+from campaigns.models import (
+    Action,
+    ActionKind,
+    ActionStatus,
+    Campaign,
+    CampaignStatus,
+    LeadAssignment,
+)
 from campaigns.playbook_library import BUILT_IN_BY_SLUG
 from campaigns.services.actions import save_action, sign_up
 from campaigns.services.campaigns import change_campaign_status, create_campaign
@@ -29,6 +36,8 @@ from core.db import utcnow
 from core.extensions import db
 from core.mail import deliver
 from core.timefmt import local, to_utc
+from demo_outcomes import load_outcomes
+from demo_signoff import load_signoffs
 
 DEMO_PASSWORD = "relay-demo-2026"  # noqa: S105 - printed on purpose; demo data only
 
@@ -373,6 +382,14 @@ def load_demo() -> bool:
     for spec in CHAPTERS:
         _load_chapter(spec, staff_users[0])
     _load_campaigns(staff_users[0])
+    leader = db.session.scalar(select(User).where(User.email == "leader@relay.test"))
+    load_outcomes(list(db.session.scalars(select(Campaign).order_by(Campaign.id))), leader)
+    advisor = db.session.scalar(select(User).where(User.email == "advisor@relay.test"))
+    fair, current = (
+        db.session.scalar(select(Campaign).where(Campaign.title == title))
+        for title in ("Fall community health fair", "Extend free-clinic hours")
+    )
+    load_signoffs(fair, current, leader, advisor)
     _open_a_second_proposal({u.email: u for u in db.session.scalars(select(User))})
     db.session.commit()
     deliver()  # the demo's invitation emails land in the mail folder, ready to open

@@ -7,7 +7,8 @@ from chapters.panels import add_home_panel, add_week_panel
 
 bp = Blueprint("campaigns", __name__)
 
-from campaigns import views  # noqa: E402,F401  (routes register on import)
+# Importing these registers the outcome and sign-off tables and the routes.
+from campaigns import outcome_models, signoff_models, views  # noqa: E402,F401
 
 
 def _home_panel_data(chapter) -> dict:

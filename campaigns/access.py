@@ -5,6 +5,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from campaigns.models import Action, Campaign, Milestone, SwapRequest
+from campaigns.signoff_models import MilestoneSubmission
 from chapters.access import get_chapter_or_404
 from core.extensions import db
 
@@ -24,6 +25,11 @@ _IN_CHAPTER = {
     .join(SwapRequest.action)
     .join(Action.campaign)
     .options(contains_eager(SwapRequest.action).contains_eager(Action.campaign))
+    .where(Campaign.chapter_id == bindparam("chapter_id")),
+    MilestoneSubmission: select(MilestoneSubmission)
+    .join(MilestoneSubmission.milestone)
+    .join(Milestone.campaign)
+    .options(contains_eager(MilestoneSubmission.milestone).contains_eager(Milestone.campaign))
     .where(Campaign.chapter_id == bindparam("chapter_id")),
 }
 _IN_CHAPTER = {
@@ -54,3 +60,7 @@ def get_milestone_or_404(slug: str, milestone_id: int):
 
 def get_swap_or_404(slug: str, swap_id: int):
     return _get_in_chapter_or_404(SwapRequest, slug, swap_id)
+
+
+def get_submission_or_404(slug: str, submission_id: int):
+    return _get_in_chapter_or_404(MilestoneSubmission, slug, submission_id)

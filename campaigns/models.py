@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
+from campaigns.signoff_rules import MilestoneStatus  # one definition, with its rules
 from chapters.models import Chapter, VisionGoal
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
@@ -36,13 +37,6 @@ class ActionStatus(StrEnum):
     PLANNED = "planned"
     DONE = "done"
     CANCELLED = "cancelled"
-
-
-class MilestoneStatus(StrEnum):
-    OPEN = "open"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
 
 
 class LeadMethod(StrEnum):

@@ -105,10 +105,12 @@ def register_blueprints(app: Flask) -> None:
     from accounts import bp as accounts_bp
     from campaigns import bp as campaigns_bp
     from chapters import bp as chapters_bp
+    from national import bp as national_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(chapters_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(national_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -1,1 +1,21 @@
-"""National: arrives with its issue."""
+"""National: every chapter compared side by side, the chapter report, charts and exports."""
+
+from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+
+from national.display import shown_text
+
+bp = Blueprint("national", __name__)
+# `value | metric_text(metric, per_member)`: a value written as the exports round it.
+bp.add_app_template_filter(shown_text, "metric_text")
+
+
+@bp.record_once
+def _add_commands(state: BlueprintSetupState) -> None:
+    """`flask export network` and `flask import network`."""
+    from national.cli import register
+
+    register(state.app)
+
+
+from national import views  # noqa: E402,F401  (routes register on import)

@@ -99,6 +99,41 @@ def open_a_swap(w: World) -> None:
     w.extra["swap"] = swap.id
 
 
+def submitted(w: World) -> None:
+    """The world's milestone waits for an advisor (prepared once, however often asked)."""
+    from campaigns.services.signoff import submit_milestone
+
+    if "submission" not in w.extra:
+        sub = submit_milestone(w.milestone, "Petition", [], w.people["leader_a"], "leader")
+        db.session.commit()
+        w.extra["submission"] = sub.id
+
+
+def approved(w: World) -> None:
+    """The world's milestone is signed off (locked)."""
+    from campaigns.services.signoff import decide
+    from campaigns.signoff_models import MilestoneSubmission
+
+    submitted(w)
+    if w.milestone.status != "approved":
+        sub = db.session.get(MilestoneSubmission, w.extra["submission"])
+        decide(sub, True, "", w.people["advisor_a"], "advisor")
+        db.session.commit()
+
+
+def advisors(allowed) -> dict:
+    """The chapter's faculty advisors only; others who see the chapter get 403."""
+    return dict.fromkeys(ACTORS[1:], 403) | {"member_b": 404, "advisor_a": allowed}
+
+
+def milestone_url(path: str = "") -> Callable[[World], str]:
+    return lambda w: f"/c/{w.a.slug}/milestones/{w.milestone.id}{path}"
+
+
+def decide_url(w: World) -> str:
+    return f"/c/{w.a.slug}/signoffs/{w.extra['submission']}/decide"
+
+
 def a(path: str) -> Callable[[World], str]:
     return lambda w: f"/c/{w.a.slug}{path}"
 
@@ -387,10 +422,52 @@ def _routes() -> list[Route]:
             lambda w: "/me/calendar/regenerate",
             **signed_in(DONE),
         ),
+        # Milestone sign-off.
+        route("campaigns.chapter_milestone_list", "GET", a("/milestones"), **readers()),
+        route("campaigns.milestone_page", "GET", milestone_url(), **readers()),
+        route("campaigns.submit_for_signoff", "GET", milestone_url("/submit"), **managers(OK)),
+        route(
+            "campaigns.submit_for_signoff",
+            "POST",
+            milestone_url("/submit"),
+            data=lambda w: {"summary": "Petition delivered to the dean"},
+            **managers(DONE),
+        ),
+        route("campaigns.decide_signoff", "GET", decide_url, prepare=submitted, **advisors(OK)),
+        route(
+            "campaigns.decide_signoff",
+            "POST",
+            decide_url,
+            prepare=submitted,
+            data=lambda w: {"decision": "return", "comment": "Add the count", "version": "1"},
+            **advisors(DONE),
+        ),
+        route("campaigns.reopen", "GET", milestone_url("/reopen"), **advisors(OK)),
+        route(
+            "campaigns.reopen",
+            "POST",
+            milestone_url("/reopen"),
+            prepare=approved,
+            data=lambda w: {"reason": "The count was wrong"},
+            **advisors(DONE),
+        ),
+        route("campaigns.add_addendum", "GET", milestone_url("/addendum"), **managers(OK)),
+        route(
+            "campaigns.add_addendum",
+            "POST",
+            milestone_url("/addendum"),
+            prepare=approved,
+            data=lambda w: {"text": "400 signatures, not 40"},
+            **managers(DONE),
+        ),
+        route("campaigns.signoff_queue", "GET", lambda w: "/signoffs", **signed_in(OK)),
     ]
 
 
-ROUTES = _routes()
+# The outcome rows live in their own module, which uses the helpers above.
+from tests.outcome_permissions_table import outcome_routes  # noqa: E402
+
+ROUTES = _routes() + outcome_routes()
 CAMPAIGN_ROUTE_EXPECTATIONS: dict[str, list[Route]] = {}
 for _r in ROUTES:
     CAMPAIGN_ROUTE_EXPECTATIONS.setdefault(_r.endpoint, []).append(_r)

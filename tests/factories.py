@@ -1,5 +1,6 @@
 """Test data builders: each makes a valid object with sensible defaults and commits it."""
 
+import hashlib
 import itertools
 from datetime import timedelta
 from functools import lru_cache
@@ -169,6 +170,7 @@ from campaigns.models import (  # noqa: E402
     RotationPoolMember,
     Unavailability,
 )
+from campaigns.outcome_models import EvidenceFile, Outcome  # noqa: E402
 
 
 def make_campaign(
@@ -281,3 +283,42 @@ def make_unavailability(
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def make_outcome(
+    action: Action, *, by: User | None = None, commit: bool = True, **fields
+) -> Outcome:
+    """The action's outcome, logged by `by` (default: its lead); the action is moved into
+    the past and marked done first."""
+    if action.ends_at > utcnow():
+        action.starts_at = utcnow() - timedelta(hours=3)
+        action.ends_at = utcnow() - timedelta(hours=2)
+    action.status = "done"
+    author = by or action.lead
+    assert author is not None, "give `by` for an action without a lead"
+    outcome = Outcome(
+        action=action, chapter_id=action.campaign.chapter_id, created_by_id=author.id, **fields
+    )
+    db.session.add(outcome)
+    if commit:
+        db.session.commit()
+    return outcome
+
+
+def make_evidence_file(
+    outcome: Outcome, data: bytes, *, mime_type: str, by: User, commit: bool = True
+) -> EvidenceFile:
+    """A stored file, as if uploaded (no inspection: give it real bytes of that type)."""
+    f = EvidenceFile(
+        outcome=outcome,
+        data=data,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        mime_type=mime_type,
+        name=f"evidence-{outcome.action_id}-{next(_seq)}.{mime_type.split('/')[1]}",
+        uploaded_by_id=by.id,
+    )
+    db.session.add(f)
+    if commit:
+        db.session.commit()
+    return f

@@ -16,8 +16,16 @@ SNAPSHOT_TABLES = (
     "rotation_pool_members",
     "swap_requests",
     "unavailabilities",
+    "outcomes",
+    "outcome_domains",
+    "outcome_metrics",
+    "evidence_links",
+    "evidence_files",
     "playbooks",
     "playbook_steps",
+    "milestone_submissions",
+    "milestone_decisions",
+    "submission_outcomes",
     "chapters",
     "users",
     "audit_events",
@@ -32,7 +40,9 @@ def table_snapshot(tables: tuple[str, ...]) -> dict[str, list]:
             name: [
                 tuple(row)
                 for row in conn.execute(
-                    select(db.metadata.tables[name]).order_by(db.metadata.tables[name].c.id)
+                    select(db.metadata.tables[name]).order_by(
+                        *db.metadata.tables[name].primary_key.columns
+                    )
                 )
             ]
             for name in tables

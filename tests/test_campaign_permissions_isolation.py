@@ -34,6 +34,8 @@ OBJECT_ROUTES = [
         "campaigns.my_availability",
         "campaigns.delete_availability",
         "campaigns.regenerate_my_feed",
+        "campaigns.chapter_milestone_list",
+        "campaigns.signoff_queue",
     }
 ]
 

@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from campaigns.models import Action, ActionSignup, Campaign, Milestone
@@ -50,21 +49,23 @@ def test_a_milestone_without_a_due_date_is_refused(s, post):
     assert count(Milestone) == 0
 
 
-@pytest.mark.parametrize("status", ["submitted", "approved"])
-def test_a_milestone_awaiting_or_past_sign_off_cannot_be_edited_here(s, client, post, status):
+def test_a_signed_off_milestone_cannot_be_edited(s, client, post):
+    """Approved work is locked (a submitted one is withdrawn by an edit: test_signoff.py)."""
     campaign = make_campaign(s.chapter)
-    milestone = make_milestone(campaign, title="Signed", due_date=date(2026, 10, 1), status=status)
+    milestone = make_milestone(
+        campaign, title="Signed", due_date=date(2026, 10, 1), status="approved"
+    )
     response = post(
         f"/c/riverside/milestones/{milestone.id}/edit",
         {"title": "Rewritten", "due_date": "2026-12-01"},
     )
     assert response.status_code == 200
-    assert "cannot be edited here" in response.get_data(as_text=True)
+    assert "signed off and locked" in response.get_data(as_text=True)
     db.session.refresh(milestone)
     assert (milestone.title, milestone.due_date, milestone.status) == (
         "Signed",
         date(2026, 10, 1),
-        status,
+        "approved",
     )
 
 

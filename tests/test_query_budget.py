@@ -9,15 +9,20 @@ from datetime import timedelta
 import pytest
 
 from campaigns.models import ActionStatus, CampaignStatus
+from campaigns.outcome_models import CustomMetric, EvidenceLink, OutcomeDomain
 from chapters.models import Role, VisionStatus
 from core.db import utcnow
+from core.extensions import db
+from demo_outcomes import tiny_png
 from tests.factories import (
     add_to_pool,
     make_action,
     make_campaign,
     make_chapter,
+    make_evidence_file,
     make_member,
     make_milestone,
+    make_outcome,
     make_signup,
     make_vision,
 )
@@ -29,9 +34,15 @@ PROFESSIONS = ("Medicine", "Nursing", "Pharmacy", "Social Work")
 BUDGET = {
     "chapter overview": ("/c/{slug}", 9),  # the proposal tally is one GROUP BY
     "roster": ("/c/{slug}/roster", 5),
-    "campaign": ("/c/{slug}/campaigns/{campaign}", 14),
+    # +1: the outcome totals of the campaign's actions (one aggregate statement).
+    "campaign": ("/c/{slug}/campaigns/{campaign}", 15),
     "all actions": ("/c/{slug}/campaigns/{campaign}/actions", 6),
-    "action (lead picker)": ("/c/{slug}/actions/{action}", 12),
+    # +1: the action's outcome (none yet for a planned action).
+    "action (lead picker)": ("/c/{slug}/actions/{action}", 13),
+    # A done action (no lead picker): its outcome with its author (1), then its domains,
+    # metrics, links and files with their uploaders (4), never the files' bytes; and
+    # whether an approved milestone's sign-off locks it (1, issue 11's sign-off).
+    "action (its outcome)": ("/c/{slug}/actions/{done}", 13),
     "rotation": ("/c/{slug}/rotation", 6),
     "calendar": ("/c/{slug}/calendar", 3),
     # Issue 10's "my week" home: after the session and the memberships, one statement each
@@ -56,6 +67,7 @@ def build(slug: str, members: int, actions: int) -> dict:
     add_to_pool(campaign, *people)
     now = utcnow()
     first = None
+    outcomes = []
     for i in range(actions):
         action = make_action(
             campaign,
@@ -68,9 +80,24 @@ def build(slug: str, members: int, actions: int) -> dict:
             make_signup(action, person)
         if first is None and i >= actions // 2 and action.lead_id is None:
             first = action
+        if i < actions // 2:
+            outcomes.append(make_outcome(action, by=leader, attendance=i, people_reached=10 * i))
     for i in range(3):
         make_milestone(campaign, title=f"Milestone {i}", due_date=(now + timedelta(days=i)).date())
-    return {"leader": leader, "slug": slug, "campaign": campaign.id, "action": first.id}
+    done = outcomes[-1]
+    done.domains = [OutcomeDomain(domain="advocacy"), OutcomeDomain(domain="managing_self")]
+    done.metrics = [CustomMetric(name=f"Metric {i}", value=i, unit="") for i in range(3)]
+    done.links = [EvidenceLink(url=f"https://example.org/{i}") for i in range(3)]
+    for person in people[:3]:
+        make_evidence_file(done, tiny_png(), mime_type="image/png", by=person, commit=False)
+    db.session.commit()
+    return {
+        "leader": leader,
+        "slug": slug,
+        "campaign": campaign.id,
+        "action": first.id,
+        "done": done.action_id,
+    }
 
 
 @pytest.fixture

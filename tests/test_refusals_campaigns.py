@@ -59,11 +59,11 @@ REFUSALS = [
         milestone_form,
     ),
     Refusal(
-        "edit a submitted milestone",
+        "edit a signed-off milestone",
         "leader",
         lambda w: f"/c/riverside/milestones/{w.milestone.id}/edit",
-        "cannot be edited here",
-        lambda w: setattr(w.milestone, "status", "submitted"),
+        "signed off and locked",
+        lambda w: setattr(w.milestone, "status", "approved"),
         milestone_form,
     ),
     Refusal(

@@ -152,8 +152,13 @@ def save_milestone(campaign: Campaign, milestone: Milestone | None, data: dict, 
     if milestone is None:
         milestone = Milestone(campaign=campaign)
         db.session.add(milestone)
-    elif milestone.status in (MilestoneStatus.SUBMITTED, MilestoneStatus.APPROVED):
-        raise PolicyError("A milestone that is submitted or signed off cannot be edited here.")
+    else:
+        # Sign-off decides: locked (approved) work is refused; a submitted one is withdrawn.
+        from campaigns.services.signoff import check_milestone_editable, withdraw_for_edit
+
+        check_milestone_editable(milestone, "leader")
+        if milestone.status == MilestoneStatus.SUBMITTED:
+            withdraw_for_edit(milestone, actor)
     milestone.title, milestone.criteria, milestone.due_date = (
         data["title"],
         data["criteria"],

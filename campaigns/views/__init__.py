@@ -1,3 +1,11 @@
 """Routes of the campaigns blueprint, one module per sub-domain; importing them registers them."""
 
-from campaigns.views import actions, calendars, campaigns, leads, playbooks  # noqa: F401
+from campaigns.views import (  # noqa: F401
+    actions,
+    calendars,
+    campaigns,
+    leads,
+    outcomes,
+    playbooks,
+    signoff,
+)

@@ -1,6 +1,6 @@
 """Routes for a campaign's actions and signing up for them."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from accounts.current import current_actor
@@ -8,7 +8,13 @@ from campaigns import bp
 from campaigns.access import get_action_or_404, get_campaign_or_404
 from campaigns.forms import ActionForm, AssignLeadForm, HandOffForm, SwapForm
 from campaigns.models import ActionStatus, CampaignStatus
-from campaigns.permissions import can_edit_action, can_manage_campaigns, can_take_part
+from campaigns.outcome_models import OUTCOME_COUNTS
+from campaigns.permissions import (
+    can_edit_action,
+    can_log_outcome,
+    can_manage_campaigns,
+    can_take_part,
+)
 from campaigns.services.actions import (
     action_signups,
     change_action_status,
@@ -17,6 +23,12 @@ from campaigns.services.actions import (
     withdraw_signup,
 )
 from campaigns.services.leads import lead_history, open_swap, rotation_for
+from campaigns.services.outcomes import (
+    action_is_over,
+    outcome_for_action,
+    outcome_is_locked,
+    why_outcome_cannot_change,
+)
 from campaigns.services.pool import pool_people
 from chapters.access import require
 from chapters.services import participant_choices
@@ -125,6 +137,8 @@ def action_page(slug: str, action_id: int):
             (p.user_id, p.display_name) for p in pool if p.user_id != current_user.id
         ]
     history = lead_history(action.id)
+    outcome = outcome_for_action(action.id)
+    outcome_locked = outcome is not None and outcome_is_locked(outcome)
     now = utcnow()
     return render_template(
         "campaigns/action.html",
@@ -149,6 +163,13 @@ def action_page(slug: str, action_id: int):
         history=history,
         started=action.starts_at <= now,
         in_pool=any(p.user_id == current_user.id for p in pool),
+        outcome=outcome,
+        outcome_locked=outcome_locked,
+        outcome_counts=OUTCOME_COUNTS,
+        domain_labels=current_app.config["LEADERSHIP_DOMAINS"],
+        action_over=action_is_over(action),
+        can_log_outcome=can_log_outcome(current_user, m, action)
+        and why_outcome_cannot_change(action, outcome, outcome_locked) is None,
     )
 
 

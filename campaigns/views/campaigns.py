@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from accounts.current import current_actor
@@ -10,6 +10,7 @@ from campaigns import bp
 from campaigns.access import get_campaign_or_404, get_milestone_or_404
 from campaigns.forms import CampaignForm, MilestoneForm, NewCampaignForm, PublishForm
 from campaigns.models import CAMPAIGN_STATUSES, CAMPAIGN_TRANSITIONS, CampaignStatus
+from campaigns.outcome_models import OUTCOME_COUNTS
 from campaigns.permissions import can_manage_campaigns, can_take_part
 from campaigns.services.campaigns import (
     campaign_actions_page,
@@ -22,6 +23,7 @@ from campaigns.services.campaigns import (
     signup_counts,
     update_campaign,
 )
+from campaigns.services.outcomes import campaign_outcome_totals
 from campaigns.services.playbooks import (
     all_playbooks,
     find_playbook,
@@ -29,6 +31,7 @@ from campaigns.services.playbooks import (
     published_playbook_slug,
 )
 from campaigns.services.pool import pool_start_choices, pool_summary, start_pool
+from campaigns.signoff_rules import Move, check, is_locked
 from chapters.access import get_chapter_or_404, require
 from chapters.models import Chapter
 from chapters.services import adopted_vision
@@ -131,6 +134,8 @@ def campaign_page(slug: str, campaign_id: int):
         signup_counts=plan.signup_counts,
         plan=plan,
         progress=campaign_progress(campaign.id),
+        outcome_totals=campaign_outcome_totals(campaign.id),
+        outcome_counts=OUTCOME_COUNTS,
         pool=pool,
         in_pool=pool.has_viewer,
         leads=plan.leads,
@@ -204,6 +209,8 @@ def campaign_status(slug: str, campaign_id: int, status: str):
 
 # --- milestones -----------------------------------------------------------------------------
 
+LOCKED_EDIT = check("approved", Move.EDIT, "leader").reason
+
 
 @bp.route("/c/<slug>/campaigns/<int:campaign_id>/milestones/new", methods=["GET", "POST"])
 @login_required
@@ -218,6 +225,9 @@ def new_milestone(slug: str, campaign_id: int):
 def edit_milestone(slug: str, milestone_id: int):
     chapter, m, milestone = get_milestone_or_404(slug, milestone_id)
     require(can_manage_campaigns(current_user, m, chapter))
+    if request.method == "GET" and is_locked(milestone.status):
+        flash(LOCKED_EDIT, "error")
+        return redirect(url_for("campaigns.milestone_page", slug=slug, milestone_id=milestone.id))
     return _milestone_form(chapter, milestone.campaign, milestone)
 
 

@@ -1,0 +1,51 @@
+"""`flask export network FILE.json` and `flask import network FILE.json`."""
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from flask.sansio.app import App
+
+from core.extensions import db
+from national.network_file import (
+    NetworkFileError,
+    export_network,
+    import_network,
+    read_file,
+    row_count,
+)
+
+export_cli = AppGroup("export", help="Write data out of Relay.")
+import_cli = AppGroup("import", help="Read data into Relay.")
+
+
+@export_cli.command("network")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_network_command(path: Path) -> None:
+    """Write every chapter, person and record of the network to PATH (JSON)."""
+    total = row_count()
+    with click.progressbar(length=total, label="Exporting") as bar:
+        body = export_network(bar.update)
+    path.write_text(body, encoding="utf-8")
+    click.echo(f"Wrote {total} rows to {path}.")
+
+
+@import_cli.command("network")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_network_command(path: Path) -> None:
+    """Restore a network export into this empty database."""
+    try:
+        data = read_file(path.read_text(encoding="utf-8"))
+        total = sum(len(t["rows"]) for t in data["tables"].values())
+        with click.progressbar(length=total, label="Importing") as bar:
+            inserted = import_network(data, bar.update)
+        db.session.commit()
+    except NetworkFileError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Imported {inserted} rows from {path}.")
+
+
+def register(app: App) -> None:
+    app.cli.add_command(export_cli)
+    app.cli.add_command(import_cli)

@@ -1,0 +1,154 @@
+"""The whole network as one JSON file, and back: `flask export network FILE.json` and
+`flask import network FILE.json` (into an empty database).
+
+Every table that holds the network's work is written in full, rows ordered by primary
+key, columns by name of the table's own columns, with a format version. Ids are kept,
+so an import restores the same rows and the same links between them (and the audit
+log's hash chain still verifies); exporting the restored database gives the same bytes.
+Left out, because they are transient or secret and mean nothing elsewhere: login
+sessions, password reset tokens, login throttling counters and the mail outbox.
+"""
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, func, select
+
+from core.extensions import db
+
+FORMAT = "relay-network"
+FORMAT_VERSION = 1
+LEFT_OUT = {"user_sessions", "password_reset_tokens", "rate_limit_hits", "outbox_messages"}
+CHUNK = 1000
+
+Progress = Callable[[int], None]  # told how many more rows are done
+
+
+class NetworkFileError(Exception):
+    """The file or the database is not fit for the operation; the message says why."""
+
+
+def tables() -> list[Table]:
+    """The tables written, parents before children (so an import can insert in order)."""
+    return [t for t in db.metadata.sorted_tables if t.name not in LEFT_OUT]
+
+
+def _python_type(column) -> type | None:
+    kind = column.type
+    kind = getattr(kind, "impl_instance", kind)  # a TypeDecorator (UTCDateTime): its base
+    try:
+        return kind.python_type
+    except NotImplementedError:
+        return None
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _load(value: Any, kind: type | None) -> Any:
+    if value is None or kind is None:
+        return value
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is date:
+        return date.fromisoformat(value)
+    if kind is bytes:
+        return base64.b64decode(value)
+    if kind is Decimal:
+        return Decimal(value)
+    return value
+
+
+def row_count() -> int:
+    return sum(db.session.scalar(select(func.count()).select_from(t)) or 0 for t in tables())
+
+
+def _rows(table: Table) -> Iterator[list[Any]]:
+    query = select(table).order_by(*table.primary_key.columns)
+    for row in db.session.execute(query.execution_options(yield_per=CHUNK)):
+        yield [_dump(v) for v in row]
+
+
+def export_network(progress: Progress | None = None) -> str:
+    """The file's text: deterministic, so the same data always gives the same bytes."""
+    out: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION, "tables": {}}
+    for table in tables():
+        rows = []
+        for row in _rows(table):
+            rows.append(row)
+            if progress and len(rows) % CHUNK == 0:
+                progress(CHUNK)
+        if progress:
+            progress(len(rows) % CHUNK)
+        out["tables"][table.name] = {"columns": [c.name for c in table.columns], "rows": rows}
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"), sort_keys=False) + "\n"
+
+
+def read_file(text_: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text_)
+    except json.JSONDecodeError as error:
+        raise NetworkFileError(f"The file is not JSON: {error}.") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise NetworkFileError("The file is not a Relay network export.")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise NetworkFileError(
+            f"The file is format version {data.get('format_version')}; this Relay reads "
+            f"version {FORMAT_VERSION}."
+        )
+    return data
+
+
+def import_network(data: dict[str, Any], progress: Progress | None = None) -> int:
+    """Insert every row of the file into this (empty) database; the caller commits."""
+    known = {t.name: t for t in tables()}
+    unknown = set(data["tables"]) - set(known)
+    if unknown:
+        raise NetworkFileError(f"The file has tables this Relay does not know: {sorted(unknown)}.")
+    if row_count():
+        raise NetworkFileError("The database is not empty: import into a fresh database only.")
+    inserted = 0
+    for name, table in known.items():
+        block = data["tables"].get(name)
+        if not block:
+            continue
+        columns = [table.c[c] for c in block["columns"]]
+        kinds = [_python_type(c) for c in columns]
+        for start in range(0, len(block["rows"]), CHUNK):
+            chunk = block["rows"][start : start + CHUNK]
+            db.session.execute(
+                table.insert(),
+                [
+                    {c.key: _load(v, k) for c, k, v in zip(columns, kinds, row, strict=True)}
+                    for row in chunk
+                ],
+            )
+            inserted += len(chunk)
+            if progress:
+                progress(len(chunk))
+    _reset_sequences(known.values())
+    return inserted
+
+
+def _reset_sequences(all_tables) -> None:
+    """PostgreSQL hands out ids from sequences: move each past the ids just inserted."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in all_tables:
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and pk[0].autoincrement in (True, "auto") and _python_type(pk[0]) is int:
+            column = pk[0]
+            next_id = select(func.coalesce(func.max(column), 0) + 1).scalar_subquery()
+            sequence = func.pg_get_serial_sequence(table.name, column.name)
+            db.session.execute(select(func.setval(sequence, next_id, False)))

@@ -1,0 +1,49 @@
+"""The chart of one metric across chapters: a page with the SVG, its summary and table."""
+
+from flask import Response, render_template, request
+from flask_login import login_required
+
+from national import bp
+from national.charts import chart_data, render_svg
+from national.comparison import compare
+from national.metrics import BY_KEY, CHARTABLE
+from national.views.common import asked, require_staff, years_offered
+
+# The SVG is an image with inline styles and no script: this policy allows that only.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'"
+
+
+def _chosen_metric():
+    key = request.args.get("metric", "")
+    return BY_KEY[key] if key in BY_KEY and BY_KEY[key] in CHARTABLE else CHARTABLE[0]
+
+
+@bp.route("/network/chart")
+@login_required
+def chart_page():
+    require_staff()
+    view = asked()
+    metric = _chosen_metric()
+    comparison = compare(view.choice.period, view.filters, view.sort, view.per_member)
+    return render_template(
+        "national/chart.html",
+        view=view,
+        metric=metric,
+        chartable=CHARTABLE,
+        data=chart_data(comparison, metric),
+        years=years_offered(),
+    )
+
+
+@bp.route("/network/chart.svg")
+@login_required
+def chart_svg():
+    require_staff()
+    view = asked()
+    comparison = compare(view.choice.period, view.filters, view.sort, view.per_member)
+    response = Response(
+        render_svg(chart_data(comparison, _chosen_metric())), mimetype="image/svg+xml"
+    )
+    response.headers["Content-Security-Policy"] = SVG_POLICY
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,92 @@
+"""A chapter's report: its metrics against the network, for national staff and the
+chapter's own leaders and advisors (anyone else: 404)."""
+
+import json
+
+from flask import Response, abort, render_template
+from flask_login import current_user, login_required
+
+from chapters.access import get_chapter_or_404
+from national import bp
+from national.charts import render_report_svg, report_bars
+from national.comparison import Filters, Sort, compare
+from national.exports import report_csv, report_json
+from national.metrics import BY_KEY, CHARTABLE, COLUMNS
+from national.permissions import can_read_report
+from national.report import (
+    campaign_lines,
+    highlights,
+    milestone_titles,
+    report_extras_json,
+    signoff_history,
+)
+from national.views.charts import SVG_POLICY
+from national.views.common import asked, years_offered
+from national.views.exports import _download, download_name
+
+
+def _load(slug: str):
+    chapter, m = get_chapter_or_404(slug)
+    if not can_read_report(current_user, m):
+        abort(404)
+    view = asked()
+    comparison = compare(view.choice.period, Filters(), Sort(), view.per_member, include=chapter.id)
+    row = next(r for r in comparison.rows if r.chapter.id == chapter.id)
+    return chapter, view, comparison, row
+
+
+@bp.route("/c/<slug>/report")
+@login_required
+def report(slug: str):
+    chapter, view, comparison, row = _load(slug)
+    period = comparison.period
+    decisions = signoff_history(chapter, period)
+    return render_template(
+        "national/report.html",
+        chapter=chapter,
+        view=view,
+        comparison=comparison,
+        row=row,
+        columns=COLUMNS,
+        by_key=BY_KEY,
+        years=years_offered(),
+        campaigns=campaign_lines(chapter, period),
+        decisions=decisions,
+        titles=milestone_titles(decisions),
+        highlights=highlights(chapter, period),
+        bars=report_bars(comparison, row, CHARTABLE),
+    )
+
+
+@bp.route("/c/<slug>/report.svg")
+@login_required
+def report_svg(slug: str):
+    chapter, _view, comparison, row = _load(slug)
+    title = f"{chapter.name} against the network median (100 = median)"
+    svg = render_report_svg(title, report_bars(comparison, row, CHARTABLE))
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = SVG_POLICY
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/c/<slug>/report.csv")
+@login_required
+def report_csv_view(slug: str):
+    chapter, _view, comparison, row = _load(slug)
+    name = download_name(f"relay-{chapter.slug}", comparison.period.label, "csv")
+    return _download(report_csv(comparison, row), "text/csv", name)
+
+
+@bp.route("/c/<slug>/report.json")
+@login_required
+def report_json_view(slug: str):
+    chapter, _view, comparison, row = _load(slug)
+    period = comparison.period
+    decisions = signoff_history(chapter, period)
+    extra = report_extras_json(
+        campaign_lines(chapter, period), decisions, milestone_titles(decisions)
+    )
+    body = json.dumps(report_json(comparison, row, extra), indent=1, default=str)
+    name = download_name(f"relay-{chapter.slug}", period.label, "json")
+    return _download(body, "application/json", name)

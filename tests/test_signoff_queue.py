@@ -1,0 +1,123 @@
+"""The advisor's queue: everything waiting for my decision across my chapters, oldest first,
+overdue marked, decided from the page; and leaders' milestones by state."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from campaigns.services.signoff_queue import advisor_queue
+from core.db import utcnow
+from core.extensions import db
+from tests.factories import make_campaign, make_chapter, make_member, make_milestone, make_user
+from tests.signoff_world import build_scene, scene_fixture, submit  # noqa: F401  (fixture)
+
+
+def _age(sub, days: float) -> None:
+    sub.submitted_at = utcnow() - timedelta(days=days)
+    db.session.commit()
+
+
+def test_the_queue_lists_my_chapters_oldest_first_with_overdue_marked(scene, app, client, login_as):
+    # The advisor also advises a second chapter; a third chapter's sign-off is not theirs.
+    harbor = make_chapter("Harbor City", slug="harbor", timezone="America/New_York")
+    make_member(harbor, "advisor", user=scene.advisor)
+    harbor_leader = make_member(harbor, "leader", name="Hal Harbor").user
+    harbor_ms = make_milestone(make_campaign(harbor, title="Harbor clinic", status="active"))
+    other = build_scene("elsewhere")
+
+    recent = submit(scene.milestone, scene.leader, summary="Recent one")
+    _age(recent, 2)
+    old = submit(harbor_ms, harbor_leader, summary="Old one")
+    _age(old, 9)
+    submit(other.milestone, other.leader, summary="Not mine")
+
+    login_as(scene.advisor)
+    page = client.get("/signoffs").get_data(as_text=True)
+    assert "Not mine" not in page
+    assert page.index("Old one") < page.index("Recent one")  # oldest first
+    assert "2 waiting across your chapters" in page
+    assert "Harbor clinic" in page and "Hal Harbor" in page and "waiting 9 days" in page
+    assert page.count("Overdue</span>") == 1  # 9 days > 7; 2 days is not
+    assert 'action="/c/harbor/signoffs/' in page  # decided in its own chapter
+
+
+def test_overdue_follows_the_configured_number_of_days(scene, app, client, login_as):
+    sub = submit(scene.milestone, scene.leader)
+    _age(sub, 3)
+    login_as(scene.advisor)
+    assert "Overdue</span>" not in client.get("/signoffs").get_data(as_text=True)
+    app.config["SIGNOFF_OVERDUE_DAYS"] = 2
+    assert "Overdue</span>" in client.get("/signoffs").get_data(as_text=True)
+
+
+def test_the_queue_marks_overdue_on_the_chapters_wall_clock_across_dst(scene, app):
+    """Submitted at noon in Chicago a week before clocks go forward: overdue from noon."""
+    sub = submit(scene.milestone, scene.leader)
+    sub.submitted_at = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)  # 12:00 CST
+    db.session.commit()
+    with app.test_request_context():
+        _, before = advisor_queue(scene.advisor, 1, now=datetime(2026, 3, 8, 16, 59, tzinfo=UTC))
+        _, after = advisor_queue(scene.advisor, 1, now=datetime(2026, 3, 8, 17, 1, tzinfo=UTC))
+    assert [i.waited.overdue for i in before] == [False]  # 11:59 CDT
+    assert [i.waited.overdue for i in after] == [True]  # 12:01 CDT
+
+
+def test_an_advisor_approves_straight_from_the_queue(scene, client, login_as, post):
+    sub = submit(scene.milestone, scene.leader)
+    login_as(scene.advisor)
+    response = post(
+        f"/c/riverside/signoffs/{sub.id}/decide",
+        {"decision": "approve", "version": "1", "back": "queue"},
+    )
+    assert response.location.endswith("/signoffs")
+    page = client.get("/signoffs").get_data(as_text=True)
+    assert "The milestone is approved." in page
+    assert "Nothing is waiting for your decision." in page
+
+
+@pytest.mark.parametrize(
+    ("who", "said"),
+    [
+        ("advisor", "Nothing is waiting for your decision."),
+        ("staff", "You do not advise any chapter, so no sign-off waits for you."),
+    ],
+)
+def test_an_empty_queue_says_so_plainly(scene, client, login_as, who, said):
+    user = scene.advisor if who == "advisor" else make_user(national_staff=True, kind="faculty")
+    login_as(user)
+    page = client.get("/signoffs").get_data(as_text=True)
+    assert said in page
+    assert 'href="/signoffs"' in page  # faculty see the Sign-offs link
+
+
+def test_students_do_not_see_the_sign_offs_link(scene, client, login_as):
+    login_as(scene.leader)
+    assert 'href="/signoffs"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_queue_is_paginated(scene, client, login_as):
+    from campaigns.services.signoff_queue import QUEUE_PER_PAGE
+
+    for i in range(QUEUE_PER_PAGE + 1):
+        submit(make_milestone(scene.campaign, title=f"Step {i:02}"), scene.leader)
+    login_as(scene.advisor)
+    first = client.get("/signoffs").get_data(as_text=True)
+    assert (
+        "Page 1 of 2" in first and "Step 00" in first and f"Step {QUEUE_PER_PAGE:02}" not in first
+    )
+    assert f"Step {QUEUE_PER_PAGE:02}" in client.get("/signoffs?page=2").get_data(as_text=True)
+
+
+def test_leaders_see_milestones_by_state_with_the_return_comment(scene, client, login_as):
+    from campaigns.services.signoff import decide
+
+    waiting = make_milestone(scene.campaign, title="Kits ordered")
+    submit(waiting, scene.leader)
+    returned_sub = submit(scene.milestone, scene.leader)
+    decide(returned_sub, False, "Which dean?", scene.advisor, "advisor")
+    db.session.commit()
+    login_as(scene.leader)
+    tabs = client.get("/c/riverside/milestones?state=submitted").get_data(as_text=True)
+    assert "Kits ordered" in tabs and "Waiting for sign-off (1)" in tabs and "Returned (1)" in tabs
+    returned = client.get("/c/riverside/milestones?state=returned").get_data(as_text=True)
+    assert "Dean agrees" in returned and "“Which dean?”" in returned
