@@ -140,7 +140,11 @@ class OutcomeForm(VersionedForm):
         StringField("Link", validators=[Optional(), Length(max=2000), http_url]),
         max_entries=MAX_LINKS,
     )
-    evidence = MultipleFileField("Add evidence files")
+    # `accept` only helps the browser's file picker; the content is what is checked.
+    evidence = MultipleFileField(
+        "Add evidence files",
+        render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"},
+    )
     no_patient_info = BooleanField(
         "I confirm these files contain no patient-identifying information"
     )

@@ -56,7 +56,8 @@ def test_a_milestone_goes_through_sign_off_and_is_locked(signed_in):
 
     # The leader reads the comment, fixes the summary and submits again.
     open_milestone(leader)
-    expect(leader.get_by_text("Add the date the pilot starts.")).to_be_visible()
+    # The advisor's comment comes first on the page, and stays in the history.
+    expect(leader.locator("article .flash-error")).to_contain_text("Add the date the pilot starts.")
     leader.get_by_role("link", name="Submit again").click()
     leader.get_by_label("Summary").fill("Pilot of evening hours starts on 1 March.")
     leader.get_by_role("group", name=re.compile("Evidence")).get_by_role("checkbox").first.check()

@@ -74,6 +74,8 @@ def log_outcome(slug: str, action_id: int):
                 return redirect(back)
         if form.chosen_files() and not form.evidence.errors:
             form.evidence.errors = [*form.evidence.errors, RECHOOSE_FILES]
+        # The files are chosen again, so the confirmation is given again for them.
+        form.no_patient_info.data = False
     return render_template(
         "campaigns/outcome_edit.html",
         chapter=chapter,
