@@ -85,6 +85,6 @@ def test_a_report_of_an_unknown_chapter_is_not_found(world, client, login_as):
 
 def test_only_staff_see_the_compare_link(world, client, login_as):
     login_as(world.people["staff"])
-    assert "Compare chapters" in client.get("/").get_data(as_text=True)
+    assert "Compare chapters" in client.get("/chapters").get_data(as_text=True)
     login_as(world.people["leader_a"])
     assert "Compare chapters" not in client.get("/").get_data(as_text=True)
