@@ -14,8 +14,8 @@ def flash(page: Page, text: str):
 
 
 def open_action(page: Page) -> None:
-    page.get_by_role("link", name="My chapters").click()
-    page.get_by_role("link", name=CHAPTER).click()
+    page.get_by_role("link", name="My week").first.click()
+    page.get_by_role("link", name=CHAPTER).first.click()
     page.get_by_role("navigation", name="Chapter").get_by_role("link", name="Campaigns").click()
     page.get_by_role("link", name=CAMPAIGN).click()
     page.get_by_role("region", name="Timeline").get_by_role("link", name=ACTION).click()
