@@ -2,11 +2,11 @@
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from accounts.passwords import MAX_LENGTH, password_problems
-from core.forms import SingleLineField, email_address
+from core.forms import SelectField, SingleLineField, email_address
 
 PASSWORD_HELP = "At least 8 characters. Avoid common passwords; a phrase of a few words works well."  # noqa: S105 - help text, not a password
 

@@ -5,14 +5,13 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
-    SelectField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from campaigns.models import ACTION_KINDS
-from core.forms import SingleLineField, VersionedForm, plausible_date
+from core.forms import SelectField, SingleLineField, VersionedForm, plausible_date
 
 
 class CampaignForm(VersionedForm):

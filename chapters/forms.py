@@ -7,7 +7,6 @@ from wtforms import (
     EmailField,
     FieldList,
     RadioField,
-    SelectField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -22,7 +21,7 @@ from wtforms.validators import (
 from accounts.forms import NewPasswordMixin, new_password_fields, profession_choices
 from accounts.models import KINDS, UserKind
 from chapters.models import CHAPTER_STATUSES, ROLES, ChapterStatus, Role, Stance
-from core.forms import SingleLineField, VersionedForm, email_address
+from core.forms import SelectField, SingleLineField, VersionedForm, email_address
 
 _TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
 # Choices are {value: label} dicts: WTForms 3.3 deprecates (value, label) tuples.

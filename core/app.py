@@ -141,6 +141,7 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from core.db import utcnow
+    from core.http import url_with_id
     from core.timefmt import localtime
 
     # Buttons that post (sign out included) take the session's CSRF token from Flask-WTF's
@@ -149,6 +150,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     # For status badges: a planned action whose end has passed shows as overdue.
     app.jinja_env.globals["utcnow"] = utcnow
+    # A link per table row: `{% set action_url = url_with_id('campaigns.action_page',
+    # 'action_id', slug=chapter.slug) %}` once, then `action_url(a.id)` in the loop.
+    app.jinja_env.globals["url_with_id"] = url_with_id
 
 
 def register_cli(app: Flask) -> None:

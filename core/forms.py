@@ -6,8 +6,11 @@ from datetime import date
 import email_validator
 from flask import current_app, flash
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import HiddenField, StringField
+from wtforms import SelectField as _WTFormsSelectField
 from wtforms.validators import ValidationError
+from wtforms.widgets import Select
 
 # Dates outside this range are typing mistakes, and would overflow time-zone arithmetic.
 EARLIEST_DATE = date(2000, 1, 1)
@@ -29,6 +32,29 @@ class SingleLineField(StringField):
 
     def __init__(self, label=None, validators=None, filters=(), **kwargs):
         super().__init__(label, validators, filters=(one_line, *filters), **kwargs)
+
+
+class QuickSelect(Select):
+    """WTForms' select widget, with a plain option written directly.
+
+    WTForms builds each option through its general attribute formatter, about 60 µs an
+    option: a 200-member lead picker took 12 ms of a page's time. Options with extra
+    attributes still go through WTForms; the markup is the same.
+    """
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return f'<option {selected}value="{escape(choice.value)}">{label}</option>'
+
+
+class SelectField(_WTFormsSelectField):
+    """Every select in Relay: WTForms' field with the quicker widget."""
+
+    widget = QuickSelect()
 
 
 def email_address(_form, field) -> None:

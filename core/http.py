@@ -1,5 +1,6 @@
 """Small request helpers shared by the views."""
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request, url_for
@@ -51,3 +52,18 @@ def external_url(endpoint: str, **values) -> str:
         with current_app.test_request_context():
             path = url_for(endpoint, **values)
     return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+# An id no route prints by chance: url_with_id builds one URL with it and cuts it out.
+_ID_MARK = 987654321
+
+
+def url_with_id(endpoint: str, id_arg: str, **values) -> Callable[[int], str]:
+    """`url_for(endpoint, **values, <id_arg>=n)` for many n, built once: for a link per
+    table row. Werkzeug builds each URL in about 10 µs; a table of 50 rows with several
+    links each spent milliseconds of its page on them."""
+    url = url_for(endpoint, **values, **{id_arg: _ID_MARK})
+    head, mark, tail = url.partition(str(_ID_MARK))
+    if not mark:
+        raise ValueError(f"{endpoint}'s {id_arg} does not appear in its URL")
+    return lambda n: f"{head}{int(n)}{tail}"

@@ -34,8 +34,9 @@ PROFESSIONS = ("Medicine", "Nursing", "Pharmacy", "Social Work")
 BUDGET = {
     "chapter overview": ("/c/{slug}", 9),  # the proposal tally is one GROUP BY
     "roster": ("/c/{slug}/roster", 5),
-    # +1: the outcome totals of the campaign's actions (one aggregate statement).
-    "campaign": ("/c/{slug}/campaigns/{campaign}", 15),
+    # +1: the outcome totals of the campaign's actions (one aggregate statement); -2: the
+    # timeline's totals and the progress bar's two counts by status are one statement.
+    "campaign": ("/c/{slug}/campaigns/{campaign}", 13),
     "all actions": ("/c/{slug}/campaigns/{campaign}/actions", 6),
     # +1: the action's outcome (none yet for a planned action).
     "action (lead picker)": ("/c/{slug}/actions/{action}", 13),
@@ -43,7 +44,8 @@ BUDGET = {
     # metrics, links and files with their uploaders (4), never the files' bytes; and
     # whether an approved milestone's sign-off locks it (1, issue 11's sign-off).
     "action (its outcome)": ("/c/{slug}/actions/{done}", 13),
-    "rotation": ("/c/{slug}/rotation", 6),
+    # The fairness table's page needs no count of its own: it is the figures' row count.
+    "rotation": ("/c/{slug}/rotation", 5),
     "calendar": ("/c/{slug}/calendar", 3),
     # Issue 10's "my week" home: after the session and the memberships, one statement each
     # for the chapters' roster health, their visions (with my responses), my next actions,

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
@@ -206,6 +206,8 @@ class CampaignPlan:
     leads_total: int
     actions_total: int
     milestones_total: int
+    # For the progress bar: done of done-or-planned actions, approved of all milestones.
+    progress: dict[str, int]
 
     @property
     def actions_shown(self) -> int:
@@ -252,17 +254,28 @@ def campaign_plan(campaign: Campaign) -> CampaignPlan:
         .order_by(Milestone.due_date, Milestone.id)
         .limit(MILESTONES_SHOWN)
     ).all()
-    totals = db.session.execute(
+    # Every count of the page in one statement: the timeline's totals and the progress bar.
+    action_counts = (
         select(
-            select(func.count(Action.id))
-            .where(Action.campaign_id == campaign.id)
-            .scalar_subquery(),
-            select(func.count(func.distinct(Action.lead_id)))
-            .where(Action.campaign_id == campaign.id)
-            .scalar_subquery(),
-            select(func.count(Milestone.id))
-            .where(Milestone.campaign_id == campaign.id)
-            .scalar_subquery(),
+            func.count(Action.id),
+            func.count(func.distinct(Action.lead_id)),
+            func.count(Action.id).filter(Action.status == ActionStatus.DONE),
+            func.count(Action.id).filter(Action.status == ActionStatus.PLANNED),
+        )
+        .where(Action.campaign_id == campaign.id)
+        .subquery()
+    )
+    milestone_counts = (
+        select(
+            func.count(Milestone.id),
+            func.count(Milestone.id).filter(Milestone.status == MilestoneStatus.APPROVED),
+        )
+        .where(Milestone.campaign_id == campaign.id)
+        .subquery()
+    )
+    totals = db.session.execute(
+        select(action_counts, milestone_counts).select_from(
+            action_counts.join(milestone_counts, true())  # one row each
         )
     ).one()
     leads = db.session.scalars(
@@ -282,7 +295,13 @@ def campaign_plan(campaign: Campaign) -> CampaignPlan:
         list(leads),
         leads_total=totals[1],
         actions_total=totals[0],
-        milestones_total=totals[2],
+        milestones_total=totals[4],
+        progress={
+            "actions_done": totals[2],
+            "actions_total": totals[2] + totals[3],
+            "milestones_approved": totals[5],
+            "milestones_total": totals[4],
+        },
     )
 
 
@@ -295,30 +314,6 @@ def campaign_actions_page(campaign: Campaign, page: int) -> Pagination:
         .order_by(Action.starts_at, Action.id)
     )
     return db.paginate(query, page=page, per_page=ACTIONS_PER_PAGE, error_out=False)
-
-
-def campaign_progress(campaign_id: int) -> dict:
-    """Counts for the progress bar, in two GROUP BY queries."""
-    actions = dict(
-        db.session.execute(
-            select(Action.status, func.count(Action.id))
-            .where(Action.campaign_id == campaign_id)
-            .group_by(Action.status)
-        ).all()
-    )
-    milestones = dict(
-        db.session.execute(
-            select(Milestone.status, func.count(Milestone.id))
-            .where(Milestone.campaign_id == campaign_id)
-            .group_by(Milestone.status)
-        ).all()
-    )
-    return {
-        "actions_done": actions.get(ActionStatus.DONE, 0),
-        "actions_total": actions.get(ActionStatus.DONE, 0) + actions.get(ActionStatus.PLANNED, 0),
-        "milestones_approved": milestones.get(MilestoneStatus.APPROVED, 0),
-        "milestones_total": sum(milestones.values()),
-    }
 
 
 def chapter_home_panels(chapter: Chapter) -> dict:

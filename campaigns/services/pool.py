@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
@@ -268,7 +268,7 @@ class MemberLeads:
     user: User
     leads_this_year: int
     open_leads: int
-    history: list[Action]
+    history: list[Row]  # (id, title, starts_at, lead_id) of the last few actions led
 
 
 FAIRNESS_PER_PAGE = 50
@@ -316,7 +316,9 @@ def chapter_fairness(chapter: Chapter, page: int = 1) -> dict:
         page=page,
         per_page=FAIRNESS_PER_PAGE,
         error_out=False,
+        count=False,  # the same people as `everyone`: no second count
     )
+    table.total = len(everyone)
     history = _recent_leads(chapter, [u.id for u in table.items], this_year)
     members = [
         MemberLeads(u, counts[u.id], open_by_user[u.id], history.get(u.id, [])) for u in table.items
@@ -333,8 +335,9 @@ def chapter_fairness(chapter: Chapter, page: int = 1) -> dict:
     }
 
 
-def _recent_leads(chapter: Chapter, user_ids: list[int], this_year) -> dict[int, list[Action]]:
-    """The last HISTORY_SHOWN actions each person led this year, newest first, in one query."""
+def _recent_leads(chapter: Chapter, user_ids: list[int], this_year) -> dict[int, list[Row]]:
+    """The last HISTORY_SHOWN actions each person led this year, newest first, in one query:
+    their id, title and start, which is all the table shows."""
     if not user_ids:
         return {}
     rank = (
@@ -348,9 +351,9 @@ def _recent_leads(chapter: Chapter, user_ids: list[int], this_year) -> dict[int,
         .where(Campaign.chapter_id == chapter.id, Action.lead_id.in_(user_ids), this_year)
         .subquery()
     )
-    by_lead: dict[int, list[Action]] = {}
-    for a in db.session.scalars(
-        select(Action)
+    by_lead: dict[int, list[Row]] = {}
+    for a in db.session.execute(
+        select(Action.id, Action.title, Action.starts_at, Action.lead_id)
         .join(ranked, ranked.c.id == Action.id)
         .where(ranked.c.rank <= HISTORY_SHOWN)
         .order_by(Action.starts_at.desc(), Action.id.desc())

@@ -15,7 +15,6 @@ from campaigns.permissions import can_manage_campaigns, can_take_part
 from campaigns.services.campaigns import (
     campaign_actions_page,
     campaign_plan,
-    campaign_progress,
     change_campaign_status,
     chapter_campaigns,
     create_campaign,
@@ -133,7 +132,7 @@ def campaign_page(slug: str, campaign_id: int):
         timeline=plan.timeline,
         signup_counts=plan.signup_counts,
         plan=plan,
-        progress=campaign_progress(campaign.id),
+        progress=plan.progress,
         outcome_totals=campaign_outcome_totals(campaign.id),
         outcome_counts=OUTCOME_COUNTS,
         pool=pool,
