@@ -22,7 +22,7 @@ from campaigns.services.pool import (
     chapter_participant,
     lead_stats,
     pool_people,
-    unavailable_on,
+    unavailable_in_pool,
     year_start_utc,
 )
 from core.audit import record_event
@@ -76,7 +76,7 @@ def rotation_for(action: Action) -> RotationView:
     pool = {p.user_id: p for p in pool_people(campaign.id)}
     stats = lead_stats(chapter.id, year_start_utc(chapter))
     day = local(action.starts_at, chapter.timezone).date()
-    away = unavailable_on(list(pool), day)
+    away = unavailable_in_pool(campaign.id, day)
     candidates = []
     for p in pool.values():
         n, last, open_ = stats.get(p.user_id, (0, None, 0))

@@ -371,16 +371,18 @@ def _values(row: Unavailability) -> dict:
     return {f: getattr(row, f) for f in _UNAVAILABILITY_FIELDS}
 
 
-def unavailable_on(user_ids: list[int], day: date) -> set[int]:
-    if not user_ids:
-        return set()
+def unavailable_in_pool(campaign_id: int, day: date) -> set[int]:
+    """Who in the campaign's rotation pool marked the day unavailable (a join, not a list
+    of the pool's ids: with 200 people that list cost more than the query)."""
     return set(
         db.session.scalars(
-            select(Unavailability.user_id).where(
-                Unavailability.user_id.in_(user_ids),
-                Unavailability.start_date <= day,
-                Unavailability.end_date >= day,
+            select(Unavailability.user_id)
+            .join(
+                RotationPoolMember,
+                (RotationPoolMember.user_id == Unavailability.user_id)
+                & (RotationPoolMember.campaign_id == campaign_id),
             )
+            .where(Unavailability.start_date <= day, Unavailability.end_date >= day)
         )
     )
 
