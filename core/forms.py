@@ -43,7 +43,7 @@ class QuickSelect(Select):
     """
 
     @classmethod
-    def render_option(cls, choice, **kwargs):
+    def render_option(cls, choice, **kwargs):  # type: ignore[override]  # stubs predate 3.3
         if kwargs or choice.render_kw or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
         selected = "selected " if choice.selected else ""

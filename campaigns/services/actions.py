@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -107,6 +108,22 @@ class Signups:
     total: int
     professions: list[str]
     signed_up: bool  # the viewer
+
+
+SIGNUPS_PER_PAGE = 100
+
+
+def action_signups_page(action_id: int, page: int) -> Pagination:
+    """Everyone signed up for the action, first come first, one page at a time."""
+    return db.paginate(
+        select(ActionSignup)
+        .where(ActionSignup.action_id == action_id)
+        .options(joinedload(ActionSignup.user))
+        .order_by(ActionSignup.created_at, ActionSignup.id),
+        page=page,
+        per_page=SIGNUPS_PER_PAGE,
+        error_out=False,
+    )
 
 
 def action_signups(action_id: int, viewer_id: int | None) -> Signups:

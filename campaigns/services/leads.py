@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
@@ -209,15 +210,30 @@ def hand_off(
     action.handoff_note = note.strip()
 
 
-def lead_history(action_id: int) -> list[LeadAssignment]:
-    """Every lead change of the action, newest first."""
-    return list(
-        db.session.scalars(
-            select(LeadAssignment)
-            .where(LeadAssignment.action_id == action_id)
-            .options(joinedload(LeadAssignment.user), joinedload(LeadAssignment.assigned_by))
-            .order_by(LeadAssignment.created_at.desc())
-        )
+LEAD_HISTORY_SHOWN = 10
+LEAD_HISTORY_PER_PAGE = 50
+
+
+def _lead_changes(action_id: int) -> Select:
+    return (
+        select(LeadAssignment)
+        .where(LeadAssignment.action_id == action_id)
+        .options(joinedload(LeadAssignment.user), joinedload(LeadAssignment.assigned_by))
+        .order_by(LeadAssignment.created_at.desc(), LeadAssignment.id.desc())
+    )
+
+
+def lead_history(action_id: int) -> tuple[list[LeadAssignment], bool]:
+    """The action's last LEAD_HISTORY_SHOWN lead changes, newest first, and whether there
+    are earlier ones (read with one row more than shown)."""
+    rows = list(db.session.scalars(_lead_changes(action_id).limit(LEAD_HISTORY_SHOWN + 1)))
+    return rows[:LEAD_HISTORY_SHOWN], len(rows) > LEAD_HISTORY_SHOWN
+
+
+def lead_history_page(action_id: int, page: int) -> Pagination:
+    """Every lead change of the action, newest first, one page at a time."""
+    return db.paginate(
+        _lead_changes(action_id), page=page, per_page=LEAD_HISTORY_PER_PAGE, error_out=False
     )
 
 

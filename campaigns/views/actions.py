@@ -17,12 +17,13 @@ from campaigns.permissions import (
 )
 from campaigns.services.actions import (
     action_signups,
+    action_signups_page,
     change_action_status,
     save_action,
     sign_up,
     withdraw_signup,
 )
-from campaigns.services.leads import lead_history, open_swap, rotation_for
+from campaigns.services.leads import lead_history, lead_history_page, open_swap, rotation_for
 from campaigns.services.outcomes import (
     action_is_over,
     outcome_for_action,
@@ -34,6 +35,7 @@ from chapters.access import require
 from chapters.services import participant_choices
 from core.db import utcnow
 from core.forms import EmptyForm
+from core.http import page_number
 from core.outcome import attempt
 from core.timefmt import local, local_time_exists, to_utc
 
@@ -136,7 +138,7 @@ def action_page(slug: str, action_id: int):
         handoff_form.user_id.choices = [
             (p.user_id, p.display_name) for p in pool if p.user_id != current_user.id
         ]
-    history = lead_history(action.id)
+    history, earlier_history = lead_history(action.id)
     outcome = outcome_for_action(action.id)
     outcome_locked = outcome is not None and outcome_is_locked(outcome)
     now = utcnow()
@@ -161,6 +163,7 @@ def action_page(slug: str, action_id: int):
         open_swap=swap,
         swap_form=SwapForm(),
         history=history,
+        earlier_history=earlier_history,
         started=action.starts_at <= now,
         in_pool=any(p.user_id == current_user.id for p in pool),
         outcome=outcome,
@@ -170,6 +173,32 @@ def action_page(slug: str, action_id: int):
         action_over=action_is_over(action),
         can_log_outcome=can_log_outcome(current_user, m, action)
         and why_outcome_cannot_change(action, outcome, outcome_locked) is None,
+    )
+
+
+@bp.route("/c/<slug>/actions/<int:action_id>/signups")
+@login_required
+def action_signup_list(slug: str, action_id: int):
+    """Everyone signed up, a page at a time (the action page lists the first few)."""
+    chapter, _m, action = get_action_or_404(slug, action_id)
+    return render_template(
+        "campaigns/action_signups.html",
+        chapter=chapter,
+        action=action,
+        page=action_signups_page(action.id, page_number()),
+    )
+
+
+@bp.route("/c/<slug>/actions/<int:action_id>/history")
+@login_required
+def action_lead_history(slug: str, action_id: int):
+    """Every change of the action's lead, newest first, a page at a time."""
+    chapter, _m, action = get_action_or_404(slug, action_id)
+    return render_template(
+        "campaigns/action_history.html",
+        chapter=chapter,
+        action=action,
+        page=lead_history_page(action.id, page_number()),
     )
 
 

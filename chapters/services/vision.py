@@ -3,6 +3,7 @@
 from fractions import Fraction
 
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -211,16 +212,22 @@ def withdraw_vision(vision: VisionVersion, actor: User) -> None:
     record_event("vision.withdrawn", actor=actor, obj=vision, chapter_id=vision.chapter_id)
 
 
-def vision_history(chapter: Chapter) -> list[VisionVersion]:
-    return list(
-        db.session.scalars(
-            select(VisionVersion)
-            .where(VisionVersion.chapter_id == chapter.id)
-            .options(
-                selectinload(VisionVersion.goals),
-                joinedload(VisionVersion.proposed_by),
-                selectinload(VisionVersion.responses).selectinload(VisionResponse.user),
-            )
-            .order_by(VisionVersion.number.desc())
+VERSIONS_PER_PAGE = 5
+
+
+def vision_history(chapter: Chapter, page: int = 1) -> Pagination:
+    """Every version of the chapter's vision, newest first, a few (with their responses)
+    at a time."""
+    return db.paginate(
+        select(VisionVersion)
+        .where(VisionVersion.chapter_id == chapter.id)
+        .options(
+            selectinload(VisionVersion.goals),
+            joinedload(VisionVersion.proposed_by),
+            selectinload(VisionVersion.responses).selectinload(VisionResponse.user),
         )
+        .order_by(VisionVersion.number.desc()),
+        page=page,
+        per_page=VERSIONS_PER_PAGE,
+        error_out=False,
     )

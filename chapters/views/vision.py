@@ -25,6 +25,7 @@ from chapters.services import (
     withdraw_vision,
 )
 from core.forms import EmptyForm
+from core.http import page_number
 from core.outcome import attempt
 
 
@@ -155,5 +156,5 @@ def withdraw(slug: str, vision_id: int):
 def history(slug: str):
     chapter, _m = get_chapter_or_404(slug)
     return render_template(
-        "chapters/vision_history.html", chapter=chapter, versions=vision_history(chapter)
+        "chapters/vision_history.html", chapter=chapter, page=vision_history(chapter, page_number())
     )
