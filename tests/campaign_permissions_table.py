@@ -273,6 +273,8 @@ def _routes() -> list[Route]:
             **managers(DONE),
         ),
         route("campaigns.action_page", "GET", action_url(), **readers()),
+        route("campaigns.action_signup_list", "GET", action_url("/signups"), **readers()),
+        route("campaigns.action_lead_history", "GET", action_url("/history"), **readers()),
         # The lead of an action edits it, like a leader.
         route("campaigns.edit_action", "GET", action_url("/edit"), **managers(OK) | {"lead_a": OK}),
         route(

@@ -340,7 +340,7 @@ def test_the_sign_up_list_shows_the_first_fifty_and_counts_them_all(w, client, l
     login_as(w.nurse)
     html = client.get(f"/c/eastside/actions/{action.id}").get_data(as_text=True)
     assert "Who is coming (55)" in html and "55 of 56 taken" in html
-    assert "Signer 49" in html and "Signer 50" not in html and "and 5 more." in html
+    assert "Signer 49" in html and "Signer 50" not in html and "and 5 more: " in html
     assert "Professions: Medicine, Nursing" in html  # the nurse counts though not shown
     assert "Withdraw my sign-up" in html
     add_signers(w.chapter, db.session.get(Action, action.id), 1)
