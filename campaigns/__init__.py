@@ -31,13 +31,15 @@ def _week_data(user, memberships) -> dict:
 
 @bp.record_once
 def _add_week_panel(state: BlueprintSetupState) -> None:
-    """My next actions, swaps asked of me, ended actions to close and actions without a lead
-    on the signed-in home page."""
+    """My next actions, swaps asked of me, actions I lead with no outcome yet, sign-offs
+    waiting for me, milestones returned to my chapter and actions without a lead on the
+    signed-in home page."""
     add_week_panel(
         state.app,
         _week_data,
         next="campaigns/_week_next.html",
         needs="campaigns/_week_needs.html",
+        needs_empty="campaigns/_week_needs_empty.html",
         chapter="campaigns/_week_chapter.html",
         gaps="campaigns/_week_gaps.html",
     )

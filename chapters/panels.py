@@ -58,11 +58,12 @@ def home_panels(chapter: Chapter) -> list[RenderedPanel]:
 # `data(user, memberships)` gets the person and their active memberships (with chapters) and
 # returns what the templates need; a "needs" and a "gaps" number in it count the items the
 # panel adds to those blocks, so the page can say when nothing needs the person. Each slot
-# (next, needs, chapter, gaps) names the template included there; "chapter" is included
-# once per chapter row, with `m` the membership of that row.
+# (next, needs, needs_empty, chapter, gaps) names the template included there; "chapter" is
+# included once per chapter row, with `m` the membership of that row; "needs_empty" inside
+# "What needs me" when nothing does (the panel's next steps for a calm week).
 
 WEEK_EXTENSION = "relay.my_week_panels"
-WEEK_SLOTS = ("next", "needs", "chapter", "gaps")
+WEEK_SLOTS = ("next", "needs", "needs_empty", "chapter", "gaps")
 
 
 @dataclass(frozen=True)

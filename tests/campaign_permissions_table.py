@@ -463,6 +463,10 @@ def _routes() -> list[Route]:
             **managers(DONE),
         ),
         route("campaigns.signoff_queue", "GET", lambda w: "/signoffs", **signed_in(OK)),
+        # Your own list (actions you lead with no outcome): anyone signed in, scoped to them.
+        route(
+            "campaigns.actions_to_close", "GET", lambda w: "/me/actions-to-close", **signed_in(OK)
+        ),
     ]
 
 

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from campaigns.models import CampaignStatus, SwapRequest
+from campaigns.services.signoff import decide, submit_milestone
+from campaigns.services.week import NEEDS_SHOWN, SIGNOFFS_SHOWN
 from chapters.models import Role, VisionResponse
 from core.db import utcnow
 from core.extensions import db
@@ -16,6 +18,8 @@ from tests.factories import (
     make_campaign,
     make_chapter,
     make_member,
+    make_milestone,
+    make_outcome,
     make_signup,
     make_user,
     make_vision,
@@ -155,6 +159,118 @@ def test_an_action_i_lead_that_has_ended_asks_to_be_closed(world, client, login_
     assert "Overdue Clinic visit has ended: mark it done or cancelled" in needs
 
 
+def test_an_action_i_lead_with_no_outcome_asks_for_one(world, client, login_as):
+    done = make_action(
+        world["campaign"],
+        title="Health fair",
+        starts_at=utcnow() - timedelta(days=3),
+        lead=world["member"],
+        status="done",
+    )
+    logged = make_action(
+        world["campaign"],
+        title="Op-ed",
+        starts_at=utcnow() - timedelta(days=4),
+        lead=world["member"],
+    )
+    make_outcome(logged)
+    make_action(
+        world["campaign"],
+        title="Called off",
+        starts_at=utcnow() - timedelta(days=5),
+        lead=world["member"],
+        status="cancelled",
+    )
+    html = home(client, login_as, world["member"])
+    needs = block(html, "needs")
+    assert "No outcome Log the outcome of Health fair" in needs
+    assert f'href="/c/riverside/actions/{done.id}/outcome"' in html
+    assert "Op-ed" not in needs and "Called off" not in needs
+    # Someone else's action is not mine to close.
+    assert "Health fair" not in block(home(client, login_as, world["other"]), "needs")
+
+
+def test_many_actions_to_close_link_to_their_own_paginated_page(world, client, login_as):
+    for i in range(NEEDS_SHOWN + 20):
+        make_action(
+            world["campaign"],
+            title=f"Past {i:02}",
+            starts_at=utcnow() - timedelta(days=i + 1),
+            lead=world["member"],
+            status="done",
+        )
+    needs = block(home(client, login_as, world["member"]), "needs")
+    assert needs.count("Log the outcome of") == NEEDS_SHOWN
+    assert "And 20 more actions you led with no outcome yet: see them all" in needs
+    first = text(client.get("/me/actions-to-close").get_data(as_text=True))
+    assert "30 actions, most recently ended first" in first
+    assert first.count("Log the outcome of") == 25 and "Past 00" in first
+    second = text(client.get("/me/actions-to-close?page=2").get_data(as_text=True))
+    assert second.count("Log the outcome of") == 5 and "Past 29" in second
+    login_as(world["other"])
+    calm = text(client.get("/me/actions-to-close").get_data(as_text=True))
+    assert "Every action you led has its outcome logged." in calm
+
+
+def submitted_milestones(world, n: int, ago_days: int = 0):
+    subs = []
+    for i in range(n):
+        ms = make_milestone(world["campaign"], title=f"Milestone {i:02}")
+        sub = submit_milestone(ms, "Done.", [], world["leader"], "leader")
+        sub.submitted_at = utcnow() - timedelta(days=ago_days + n - i)
+        subs.append(sub)
+    db.session.commit()
+    return subs
+
+
+def test_an_advisor_sees_the_oldest_sign_offs_waiting_and_how_many(world, client, login_as):
+    submitted_milestones(world, SIGNOFFS_SHOWN + 2, ago_days=3)
+    html = home(client, login_as, world["advisor"])
+    needs = block(html, "needs")
+    assert needs.count("waits for your sign-off") == SIGNOFFS_SHOWN
+    assert "Overdue Milestone 00 waits for your sign-off" in needs  # 8 days: past 7
+    assert "Your decision Milestone 04" not in needs  # the newest are in the queue
+    assert "Lena Leader submitted it" in needs
+    assert "5 sign-offs waiting for you (2 more not shown): open the queue" in needs
+    assert 'href="/signoffs"' in html
+    # Members and leaders do not decide sign-offs.
+    assert "waits for your sign-off" not in block(home(client, login_as, world["leader"]), "needs")
+
+
+def test_an_advisor_with_nothing_to_decide_is_told_where_submissions_appear(
+    world, client, login_as
+):
+    db.session.add(
+        VisionResponse(vision=world["proposal"], user=world["advisor"], stance="comment")
+    )
+    db.session.commit()
+    needs = block(home(client, login_as, world["advisor"]), "needs")
+    assert "Nothing needs you right now." in needs
+    assert "No milestone waits for your sign-off. Leaders' submissions appear here and in" in needs
+
+
+def test_a_leader_sees_milestones_returned_with_the_comment(world, client, login_as):
+    (sub,) = submitted_milestones(world, 1)
+    decide(sub, False, "Attach the sign-in sheet.", world["advisor"], "advisor")
+    db.session.commit()
+    html = home(client, login_as, world["leader"])
+    needs = block(html, "needs")
+    assert "Returned Milestone 00 was returned: fix it and submit again" in needs
+    assert "Ada Advisor" in needs and "“Attach the sign-in sheet.”" in needs
+    assert f'href="/c/riverside/milestones/{sub.milestone_id}"' in html
+    # A member does not submit milestones, so is not asked to fix one.
+    assert "was returned" not in block(home(client, login_as, world["member"]), "needs")
+
+
+def test_a_leader_with_no_returned_milestone_is_pointed_to_the_milestones(world, client, login_as):
+    db.session.add(VisionResponse(vision=world["proposal"], user=world["leader"], stance="endorse"))
+    db.session.commit()
+    html = home(client, login_as, world["leader"])
+    needs = block(html, "needs")
+    assert "No milestone of Riverside Health was returned." in needs
+    assert 'href="/c/riverside/milestones"' in html
+
+
 def test_members_see_their_chapters_health_but_not_leader_advice(world, client, login_as):
     html = home(client, login_as, world["member"])
     chapters = block(html, "chapters")
@@ -286,6 +402,18 @@ def grow(world, actions: int):
         db.session.add(SwapRequest(action_id=a.id, from_user_id=world["other"].id))
         db.session.add(VisionResponse(vision=world["proposal"], user=extra[i], stance="endorse"))
         assert past.id
+        done = make_action(
+            world["campaign"],
+            starts_at=utcnow() - timedelta(days=i + 1),
+            lead=world["member"],
+            status="done",
+        )
+        assert done.id
+        # Milestones waiting for the advisor, and returned to the leaders.
+        ms = make_milestone(world["campaign"], title=f"Grown {i}")
+        sub = submit_milestone(ms, "Done.", [], world["leader"], "leader")
+        if i % 2:
+            decide(sub, False, "Say more.", world["advisor"], "advisor")
     db.session.commit()
 
 

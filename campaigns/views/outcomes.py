@@ -1,4 +1,5 @@
-"""Routes for an action's outcome and its evidence files."""
+"""Routes for an action's outcome and its evidence files, and the actions I lead that still
+wait for theirs."""
 
 from flask import (
     Response,
@@ -30,8 +31,11 @@ from campaigns.services.outcomes import (
     save_outcome,
     why_outcome_cannot_change,
 )
+from campaigns.services.week import actions_to_close_page
 from chapters.access import get_chapter_or_404, require
+from chapters.services import my_memberships
 from core.forms import EmptyForm
+from core.http import page_number
 from core.outcome import attempt
 
 RECHOOSE_FILES = (
@@ -127,3 +131,14 @@ def remove_evidence(slug: str, file_id: int):
         flash(refused, "error")
         return redirect(back)
     return render_template("campaigns/evidence_remove.html", chapter=chapter, action=action, file=f)
+
+
+@bp.route("/me/actions-to-close")
+@login_required
+def actions_to_close():
+    """Every action I lead that is over with no outcome logged yet, a page at a time."""
+    chapter_ids = [m.chapter_id for m in my_memberships(current_user.id)]
+    return render_template(
+        "campaigns/actions_to_close.html",
+        page=actions_to_close_page(current_user.id, chapter_ids, page_number()),
+    )
