@@ -1,7 +1,8 @@
 """Demo sign-offs for `make run`: a milestone in every state the advisor and leaders meet.
 
 The finished fair: one milestone approved and locked (its outcomes with it), one waiting
-past the overdue limit, one approved with an addendum that was approved too. The current
+past the overdue limit, one approved with an addendum
+(with the recounted sign-in sheet as a PDF) that was approved too. The current
 campaign: one returned with a comment, one waiting. Times are moved back so the
 queue shows days waiting.
 """
@@ -11,12 +12,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from accounts.models import User
+from campaigns.evidence_rules import Evidence
 from campaigns.models import Action, Campaign, Milestone
 from campaigns.outcome_models import Outcome
 from campaigns.services.signoff import decide, submit_addendum, submit_milestone
 from campaigns.signoff_models import MilestoneSubmission
 from core.db import utcnow
 from core.extensions import db
+from demo_outcomes import tiny_pdf
 
 
 def _outcomes(campaign: Campaign) -> list[int]:
@@ -72,6 +75,8 @@ def load_signoffs(fair: Campaign, current: Campaign, leader: User, advisor: User
             "Correction: 162 people were screened, not 150; the sign-in sheet was recounted.",
             leader,
             "leader",
+            [(tiny_pdf("Recounted sign-in sheet: 162"), Evidence("application/pdf", "pdf"))],
+            no_patient_info=True,
         )
         decide(addendum, True, "Noted.", advisor, "advisor")
         db.session.flush()

@@ -27,6 +27,10 @@ CLAIMED_BY_EXTENSION = {
     "jpeg": "image/jpeg",
     "jpe": "image/jpeg",
 }
+NO_PATIENT_INFO_MESSAGE = (
+    "Tick the confirmation that the files hold no patient-identifying information; "
+    "nothing was stored."
+)
 
 
 class EvidenceRefused(ValueError):

@@ -118,63 +118,36 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class OutcomeForm(VersionedForm):
-    attendance = _count("attendance")
-    people_reached = _count("people_reached")
-    commitments = _count("commitments")
-    media_pieces = _count("media_pieces")
-    signatures = _count("signatures")
-    metrics = FieldList(FormField(MetricRow), max_entries=MAX_METRICS)
-    narrative = TextAreaField(
-        "What happened",
-        validators=[Optional(), Length(max=4000)],
-        description="The story of the action: what you did and what changed.",
-    )
-    reflection = TextAreaField(
-        "Reflection",
-        validators=[Optional(), Length(max=4000)],
-        description="What you learned about leading; tag it with the domains below.",
-    )
-    domain_keys = MultiCheckboxField("Relational Leadership domains", validate_choice=True)
-    link_urls = FieldList(
-        StringField("Link", validators=[Optional(), Length(max=2000), http_url]),
-        max_entries=MAX_LINKS,
-    )
+def evidence_files_field(label: str = "Add evidence files") -> MultipleFileField:
     # `accept` only helps the browser's file picker; the content is what is checked.
-    evidence = MultipleFileField(
-        "Add evidence files",
+    return MultipleFileField(
+        label,
         render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"},
     )
-    no_patient_info = BooleanField(
-        "I confirm these files contain no patient-identifying information"
-    )
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.domain_keys.choices = list(current_app.config["LEADERSHIP_DOMAINS"].items())
+
+def no_patient_info_field() -> BooleanField:
+    return BooleanField("I confirm these files contain no patient-identifying information")
+
+
+class EvidenceUploads:
+    """For a form with `evidence` (evidence_files_field) and `no_patient_info` fields: the
+    chosen files are inspected by their content (campaigns.evidence_rules) and need the
+    no-patient-information tick. The outcome form and the addendum form share these rules."""
+
+    evidence: MultipleFileField
+    no_patient_info: BooleanField
+    # The files that passed inspection, for the service: (bytes, detected type).
+    inspected: list[tuple[bytes, Evidence]]
+
+    def describe_evidence(self, holder: str) -> None:
         max_bytes = current_app.config["EVIDENCE_MAX_BYTES"]
         self.evidence.description = (
             f"PDF, PNG or JPEG, at most {megabytes(max_bytes)} each and "
-            f"{current_app.config['EVIDENCE_MAX_FILES']} per outcome. They are kept in Relay "
+            f"{current_app.config['EVIDENCE_MAX_FILES']} per {holder}. They are kept in Relay "
             "and shown only to people of this chapter and national staff."
         )
-        # The files that passed inspection, for the service: (bytes, detected type).
-        self.inspected: list[tuple[bytes, Evidence]] = []
-
-    def fill_from(self, outcome) -> None:
-        """On opening the form: the saved links, and values without trailing zeros."""
-        for link in outcome.links:
-            self.link_urls.append_entry(link.url)
-        for row in self.metrics:
-            value = row.form.value.data
-            if value is not None:
-                row.form.value.data = Decimal(format(value.normalize(), "f"))
-
-    def add_blank_rows(self, count: int = BLANK_ROWS) -> None:
-        for field, cap in ((self.metrics, MAX_METRICS), (self.link_urls, MAX_LINKS)):
-            for _ in range(count):
-                if len(field.entries) < cap:
-                    field.append_entry()
+        self.inspected = []
 
     def chosen_files(self) -> list:
         return [f for f in (self.evidence.data or []) if getattr(f, "filename", "")]
@@ -201,6 +174,52 @@ class OutcomeForm(VersionedForm):
                 "Tick this to confirm the files hold no patient-identifying information; "
                 "without it nothing is stored."
             )
+
+
+class OutcomeForm(EvidenceUploads, VersionedForm):
+    attendance = _count("attendance")
+    people_reached = _count("people_reached")
+    commitments = _count("commitments")
+    media_pieces = _count("media_pieces")
+    signatures = _count("signatures")
+    metrics = FieldList(FormField(MetricRow), max_entries=MAX_METRICS)
+    narrative = TextAreaField(
+        "What happened",
+        validators=[Optional(), Length(max=4000)],
+        description="The story of the action: what you did and what changed.",
+    )
+    reflection = TextAreaField(
+        "Reflection",
+        validators=[Optional(), Length(max=4000)],
+        description="What you learned about leading; tag it with the domains below.",
+    )
+    domain_keys = MultiCheckboxField("Relational Leadership domains", validate_choice=True)
+    link_urls = FieldList(
+        StringField("Link", validators=[Optional(), Length(max=2000), http_url]),
+        max_entries=MAX_LINKS,
+    )
+    evidence = evidence_files_field()
+    no_patient_info = no_patient_info_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.domain_keys.choices = list(current_app.config["LEADERSHIP_DOMAINS"].items())
+        self.describe_evidence("outcome")
+
+    def fill_from(self, outcome) -> None:
+        """On opening the form: the saved links, and values without trailing zeros."""
+        for link in outcome.links:
+            self.link_urls.append_entry(link.url)
+        for row in self.metrics:
+            value = row.form.value.data
+            if value is not None:
+                row.form.value.data = Decimal(format(value.normalize(), "f"))
+
+    def add_blank_rows(self, count: int = BLANK_ROWS) -> None:
+        for field, cap in ((self.metrics, MAX_METRICS), (self.link_urls, MAX_LINKS)):
+            for _ in range(count):
+                if len(field.entries) < cap:
+                    field.append_entry()
 
     def outcome_data(self) -> dict:
         """The validated values, as save_outcome takes them."""

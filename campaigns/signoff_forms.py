@@ -5,6 +5,8 @@ from wtforms import HiddenField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from campaigns.outcome_forms import EvidenceUploads, evidence_files_field, no_patient_info_field
+
 
 class SubmitMilestoneForm(FlaskForm):
     summary = TextAreaField(
@@ -43,9 +45,15 @@ class ReopenForm(FlaskForm):
     )
 
 
-class AddendumForm(FlaskForm):
+class AddendumForm(EvidenceUploads, FlaskForm):
     text = TextAreaField(
         "Correction",
         validators=[DataRequired("Give the text of the correction."), Length(max=4000)],
         description="What to add or correct. The signed-off original stays as it was.",
     )
+    evidence = evidence_files_field("Files for the correction (optional)")
+    no_patient_info = no_patient_info_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.describe_evidence("addendum")

@@ -121,6 +121,26 @@ def approved(w: World) -> None:
         db.session.commit()
 
 
+def addendum_with_a_file(w: World) -> None:
+    """The signed-off milestone has an addendum with a PNG (prepared once)."""
+    from campaigns.evidence_rules import Evidence
+    from campaigns.services.signoff import submit_addendum
+    from demo_outcomes import tiny_png
+
+    approved(w)
+    if "addendum_file" not in w.extra:
+        addendum = submit_addendum(
+            w.milestone,
+            "The count was 400",
+            w.people["leader_a"],
+            "leader",
+            [(tiny_png(), Evidence("image/png", "png"))],
+            no_patient_info=True,
+        )
+        db.session.commit()
+        w.extra["addendum_file"] = addendum.files[0].id
+
+
 def advisors(allowed) -> dict:
     """The chapter's faculty advisors only; others who see the chapter get 403."""
     return dict.fromkeys(ACTORS[1:], 403) | {"member_b": 404, "advisor_a": allowed}
@@ -463,6 +483,14 @@ def _routes() -> list[Route]:
             **managers(DONE),
         ),
         route("campaigns.signoff_queue", "GET", lambda w: "/signoffs", **signed_in(OK)),
+        # An addendum's files are read by whoever reads the chapter, like evidence files.
+        route(
+            "campaigns.addendum_file",
+            "GET",
+            lambda w: f"/c/{w.a.slug}/addendum-files/{w.extra['addendum_file']}",
+            prepare=addendum_with_a_file,
+            **readers(),
+        ),
         # Your own list (actions you lead with no outcome): anyone signed in, scoped to them.
         route(
             "campaigns.actions_to_close", "GET", lambda w: "/me/actions-to-close", **signed_in(OK)

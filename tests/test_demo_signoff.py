@@ -25,6 +25,7 @@ def test_the_demo_shows_every_sign_off_state(app, monkeypatch, client, login_as)
         select(MilestoneSubmission).where(MilestoneSubmission.kind == "addendum")
     ).all()
     assert [a.status for a in addenda] == ["approved"]
+    assert [f.mime_type for f in addenda[0].files] == ["application/pdf"]  # with its file
     locked = db.session.scalars(
         select(MilestoneSubmission).where(
             MilestoneSubmission.status == "approved", MilestoneSubmission.kind == "milestone"

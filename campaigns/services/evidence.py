@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from accounts.models import User
-from campaigns.evidence_rules import Evidence
+from campaigns.evidence_rules import NO_PATIENT_INFO_MESSAGE, Evidence
 from campaigns.outcome_models import EvidenceFile, Outcome
 from campaigns.services.campaigns import require_open_campaign
 from campaigns.services.outcomes import ensure_outcome_editable, evidence_file_count
@@ -17,10 +17,6 @@ from core.errors import PolicyError
 from core.extensions import db
 
 CHUNK_BYTES = 64 * 1024
-NO_PATIENT_INFO_MESSAGE = (
-    "Tick the confirmation that the files hold no patient-identifying information; "
-    "nothing was stored."
-)
 
 
 def _file_facts(f: EvidenceFile) -> dict:
@@ -103,13 +99,15 @@ def evidence_in_chapter(file_id: int, chapter_id: int) -> EvidenceFile | None:
 
 
 def evidence_chunks(file_id: int, size: int) -> Iterator[bytes]:
-    """The file's bytes in CHUNK_BYTES slices, read one slice per statement, so a large
-    file never sits whole in memory."""
+    return file_chunks(EvidenceFile, file_id, size)
+
+
+def file_chunks(model, file_id: int, size: int) -> Iterator[bytes]:
+    """A stored file's bytes (`model`: EvidenceFile or AddendumFile) in CHUNK_BYTES slices,
+    read one slice per statement, so a large file never sits whole in memory."""
     for offset in range(0, size, CHUNK_BYTES):
         chunk = db.session.scalar(
-            select(func.substr(EvidenceFile.data, offset + 1, CHUNK_BYTES)).where(
-                EvidenceFile.id == file_id
-            )
+            select(func.substr(model.data, offset + 1, CHUNK_BYTES)).where(model.id == file_id)
         )
         if not chunk:
             return

@@ -10,8 +10,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
+from campaigns.evidence_rules import Evidence
 from campaigns.models import Action, Milestone
 from campaigns.outcome_models import Outcome
+from campaigns.services.addendum_files import check_addendum_files, store_addendum_files
 from campaigns.services.campaigns import require_open_campaign
 from campaigns.signoff_models import (
     DecisionKind,
@@ -150,17 +152,28 @@ def withdraw_for_edit(milestone: Milestone, actor: User) -> None:
 
 
 def submit_addendum(
-    milestone: Milestone, text: str, actor: User, role: str | None
+    milestone: Milestone,
+    text: str,
+    actor: User,
+    role: str | None,
+    files: list[tuple[bytes, Evidence]] | None = None,
+    *,
+    no_patient_info: bool = False,
 ) -> MilestoneSubmission:
+    """A correction to approved, locked work: text and optional (already inspected) files,
+    all stored or none."""
     require_open_campaign(milestone.campaign)
     milestone = _lock(milestone)
     _allowed(check(milestone.status, Move.ADD_ADDENDUM, role, text))
+    files = files or []
+    check_addendum_files(files, no_patient_info=no_patient_info)
     addendum = MilestoneSubmission(
         milestone=milestone, kind=SubmissionKind.ADDENDUM, text=text.strip(), submitted_by=actor
     )
     db.session.add(addendum)
     db.session.flush()
     _event("addendum.submitted", milestone, actor, milestone.status, submission_id=addendum.id)
+    store_addendum_files(addendum, files, actor)
     return addendum
 
 
@@ -299,7 +312,10 @@ def waiting_submissions(milestone: Milestone) -> list[MilestoneSubmission]:
                 MilestoneSubmission.milestone_id == milestone.id,
                 MilestoneSubmission.status == SubmissionStatus.SUBMITTED,
             )
-            .options(joinedload(MilestoneSubmission.submitted_by))
+            .options(
+                joinedload(MilestoneSubmission.submitted_by),
+                selectinload(MilestoneSubmission.files),
+            )
             .order_by(MilestoneSubmission.submitted_at, MilestoneSubmission.id)
             .limit(10)
         )
@@ -318,6 +334,7 @@ def milestone_timeline(milestone: Milestone, page: int):
             joinedload(MilestoneSubmission.submitted_by),
             selectinload(MilestoneSubmission.outcomes).joinedload(Outcome.action),
             selectinload(MilestoneSubmission.decisions).joinedload(MilestoneDecision.advisor),
+            selectinload(MilestoneSubmission.files),
         )
         .order_by(MilestoneSubmission.submitted_at.desc(), MilestoneSubmission.id.desc())
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from accounts.models import User
 from campaigns.models import Campaign, Milestone
@@ -64,6 +64,7 @@ def advisor_queue(user: User, page: int, now: datetime | None = None) -> tuple[P
             .contains_eager(Milestone.campaign)
             .contains_eager(Campaign.chapter),
             joinedload(MilestoneSubmission.submitted_by),
+            selectinload(MilestoneSubmission.files),  # an addendum's files, for deciding
         )
         .order_by(MilestoneSubmission.submitted_at, MilestoneSubmission.id)
     )

@@ -100,7 +100,13 @@ def evidence_file(slug: str, file_id: int):
     f = evidence_in_chapter(file_id, chapter.id)
     if f is None:
         abort(404)
-    response = Response(stream_with_context(evidence_chunks(f.id, f.size)), mimetype=f.mime_type)
+    return stored_file_response(f, evidence_chunks(f.id, f.size))
+
+
+def stored_file_response(f, chunks) -> Response:
+    """A stored evidence or addendum file, streamed, as a download (images inline) with its
+    detected type and server-made name; nothing in it may run."""
+    response = Response(stream_with_context(chunks), mimetype=f.mime_type)
     disposition = "inline" if f.is_image else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{f.name}"'
     response.headers["Content-Length"] = str(f.size)
