@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
@@ -18,6 +19,10 @@ class UserKind(StrEnum):
 
 
 KINDS: dict[str, str] = {UserKind.STUDENT: "Student", UserKind.FACULTY: "Faculty / staff"}
+
+# Deferred User attributes that features to the right add (chapters: advises_a_chapter)
+# and that the signed-in user's once-per-request load fetches in the same statement.
+SIGNED_IN_GROUP = "signed_in"
 
 # A valid hash of a random password, checked when the email is unknown so that
 # a failed login takes as long whether or not the account exists.
@@ -49,6 +54,10 @@ class User(UserMixin, db.Model):
 
     # The raw key of the login session this object was loaded for (not a column).
     session_key = None
+
+    if TYPE_CHECKING:
+        # Added by chapters.models (group SIGNED_IN_GROUP): advises an active chapter.
+        advises_a_chapter: bool
 
     def __init__(self, **kwargs):
         password = kwargs.pop("password", None)

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import contains_eager
 
 from accounts.models import (
+    SIGNED_IN_GROUP,
     PasswordResetToken,
     User,
     UserKind,
@@ -117,11 +118,12 @@ def start_session(user: User, remember: bool) -> str:
     return raw
 
 
-# Every signed-in request runs this: one statement for the session and its user, built once.
+# Every signed-in request runs this: one statement for the session and its user, built once,
+# with what the navigation needs to know about the user (SIGNED_IN_GROUP).
 _SESSION_WITH_USER = (
     select(UserSession)
     .join(UserSession.user)
-    .options(contains_eager(UserSession.user))
+    .options(contains_eager(UserSession.user).undefer_group(SIGNED_IN_GROUP))
     .where(UserSession.token_hash == bindparam("token_hash"), UserSession.revoked_at.is_(None))
 )
 

@@ -3,11 +3,20 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    exists,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from accounts.models import User, UserKind
+from accounts.models import SIGNED_IN_GROUP, User, UserKind
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
 
@@ -142,6 +151,23 @@ class Membership(db.Model):
     @classmethod
     def _counts_for_vision_sql(cls) -> ColumnElement[bool]:
         return and_(cls.is_participant, cls.user.has(User.kind == UserKind.STUDENT))
+
+
+# Whether the person advises a chapter (the navigation's Sign-offs link): an EXISTS in the
+# signed-in user's once-per-request load (accounts.services), nowhere else (deferred).
+setattr(  # noqa: B010  (declarative maps an attribute set on the class after the fact)
+    User,
+    "advises_a_chapter",
+    column_property(
+        exists().where(
+            Membership.user_id == User.id,
+            Membership.role == Role.ADVISOR,
+            Membership.status == MembershipStatus.ACTIVE,
+        ),
+        deferred=True,
+        group=SIGNED_IN_GROUP,
+    ),
+)
 
 
 class Invitation(db.Model):

@@ -87,12 +87,31 @@ def test_an_empty_queue_says_so_plainly(scene, client, login_as, who, said):
     login_as(user)
     page = client.get("/signoffs").get_data(as_text=True)
     assert said in page
-    assert 'href="/signoffs"' in page  # faculty see the Sign-offs link
+    # Only people who advise a chapter have Sign-offs in the navigation.
+    assert ('href="/signoffs"' in page) == (who == "advisor")
 
 
-def test_students_do_not_see_the_sign_offs_link(scene, client, login_as):
+def test_only_people_who_advise_a_chapter_see_the_sign_offs_link(
+    scene, app, client, login_as, query_counter
+):
     login_as(scene.leader)
-    assert 'href="/signoffs"' not in client.get("/").get_data(as_text=True)
+    assert 'href="/signoffs"' not in client.get("/profile").get_data(as_text=True)
+    login_as(make_user(kind="faculty"))  # faculty, but advising no chapter
+    assert 'href="/signoffs"' not in client.get("/profile").get_data(as_text=True)
+    counts = {}
+    for who in (scene.leader, scene.advisor):
+        login_as(who)
+        with query_counter() as statements:
+            page = client.get("/profile").get_data(as_text=True)
+        counts[who.id] = len(statements)
+    assert 'href="/signoffs"' in page
+    # Loaded with the signed-in user: no statement of its own on every page.
+    assert counts[scene.advisor.id] == counts[scene.leader.id]
+    # Leaving the chapter takes the link away.
+    membership = next(m for m in scene.chapter.memberships if m.user_id == scene.advisor.id)
+    membership.status = "left"
+    db.session.commit()
+    assert 'href="/signoffs"' not in client.get("/profile").get_data(as_text=True)
 
 
 def test_the_queue_is_paginated(scene, client, login_as):
