@@ -51,7 +51,7 @@ class AddendumForm(EvidenceUploads, FlaskForm):
         validators=[DataRequired("Give the text of the correction."), Length(max=4000)],
         description="What to add or correct. The signed-off original stays as it was.",
     )
-    evidence = evidence_files_field("Files for the correction (optional)")
+    evidence = evidence_files_field("Attach files (optional)")
     no_patient_info = no_patient_info_field()
 
     def __init__(self, *args, **kwargs) -> None:

@@ -231,7 +231,7 @@ def test_an_advisor_sees_the_oldest_sign_offs_waiting_and_how_many(world, client
     assert "Overdue Milestone 00 waits for your sign-off" in needs  # 8 days: past 7
     assert "Your decision Milestone 04" not in needs  # the newest are in the queue
     assert "Lena Leader submitted it" in needs
-    assert "5 sign-offs waiting for you (2 more not shown): open the queue" in needs
+    assert "5 waiting for your decision (2 more not shown): open the queue" in needs
     assert 'href="/signoffs"' in html
     # Members and leaders do not decide sign-offs.
     assert "waits for your sign-off" not in block(home(client, login_as, world["leader"]), "needs")
@@ -246,7 +246,10 @@ def test_an_advisor_with_nothing_to_decide_is_told_where_submissions_appear(
     db.session.commit()
     needs = block(home(client, login_as, world["advisor"]), "needs")
     assert "Nothing needs you right now." in needs
-    assert "No milestone waits for your sign-off. Leaders' submissions appear here and in" in needs
+    assert (
+        "No milestone waits for your sign-off. Leaders' submissions appear here and in the sign-off queue"
+        in needs
+    )
 
 
 def test_a_leader_sees_milestones_returned_with_the_comment(world, client, login_as):

@@ -1,10 +1,12 @@
 """Issue 11 in a browser: a leader submits a milestone with evidence, the advisor returns it
 from the queue with a comment, the leader resubmits, the advisor approves and the work is
-locked; an addendum goes through sign-off; the advisor reopens with a reason."""
+locked; an addendum (with a file) goes through sign-off; the advisor reopens with a reason."""
 
 import re
 
 from playwright.sync_api import Page, expect
+
+from demo_outcomes import tiny_pdf
 
 CHAPTER = "Riverside Health Advocates"
 CAMPAIGN = "Extend free-clinic hours"
@@ -30,7 +32,7 @@ def queue_item(advisor: Page):
     return advisor.locator("article.queue-item", has_text=MILESTONE)
 
 
-def test_a_milestone_goes_through_sign_off_and_is_locked(signed_in):
+def test_a_milestone_goes_through_sign_off_and_is_locked(signed_in, tmp_path):
     leader = signed_in("leader@relay.test")
     advisor = signed_in("advisor@relay.test")
 
@@ -79,10 +81,15 @@ def test_a_milestone_goes_through_sign_off_and_is_locked(signed_in):
     open_milestone(leader)
     leader.get_by_role("link", name="Add an addendum").click()
     leader.get_by_label("Correction").fill("The pilot covers Tuesdays and Thursdays.")
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(tiny_pdf("The commissioner's letter"))
+    leader.get_by_label("Attach files (optional)").set_input_files(str(letter))
+    leader.get_by_label("I confirm these files contain no patient-identifying information").check()
     leader.get_by_role("button", name="Submit the addendum").click()
-    expect(flash(leader, "Addendum submitted for sign-off.")).to_be_visible()
+    expect(flash(leader, "Addendum submitted for sign-off with 1 file.")).to_be_visible()
     item = queue_item(advisor)
     expect(item).to_contain_text(f"Addendum to {MILESTONE}")
+    expect(item.get_by_role("link", name=re.compile(r"^addendum-\d+-\w+\.pdf$"))).to_be_visible()
     item.get_by_role("button", name="Approve").click()
     expect(flash(advisor, "The addendum is approved.")).to_be_visible()
 
