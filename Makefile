@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test browser-test lint format migrate vendor clean bench-deps bench bench-pages
+.PHONY: run test browser-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench: $(STAMP) bench-deps
 
 bench-pages: $(STAMP)
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+# The national dashboard at 10, 100 and 1,000 generated chapters, SQLite and PostgreSQL
+# (BENCH_DATABASE_URL names the PostgreSQL database; its name must contain "bench").
+bench-dashboard: $(STAMP)
+	$(BIN)/python bench/dashboard.py $(BENCH_ARGS)
 
 # Style and types; CI runs this before the tests. mypy's settings are in pyproject.toml.
 lint: $(STAMP)

@@ -36,6 +36,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.mail import deliver
 from core.timefmt import local, to_utc
+from demo_network import demo_password_hash, demo_plans, random_plans, write_network
 from demo_outcomes import load_outcomes
 from demo_signoff import load_signoffs
 
@@ -392,6 +393,9 @@ def load_demo() -> bool:
     load_signoffs(fair, current, leader, advisor)
     _open_a_second_proposal({u.email: u for u in db.session.scalars(select(User))})
     db.session.commit()
+    # Seven more chapters with three years of history, so the comparison has something to
+    # compare (written in bulk: the services above would take minutes for this much).
+    write_network(demo_plans(), utcnow(), demo_password_hash(DEMO_PASSWORD))
     deliver()  # the demo's invitation emails land in the mail folder, ready to open
     return True
 
@@ -401,6 +405,14 @@ def print_logins() -> None:
     for role, email in LOGINS:
         click.echo(f"  {role:<16} {email}")
     click.echo("Open http://127.0.0.1:5000 and sign in with one of them.\n")
+
+
+def _ensure_staff() -> None:
+    """A generated network needs someone to look at it: the demo's staff and admin."""
+    for email, name, profession, _role, flags in STAFF:
+        if db.session.scalar(select(User.id).where(User.email == email)) is None:
+            create_user(email, name, DEMO_PASSWORD, profession, UserKind.FACULTY, **flags)
+    db.session.commit()
 
 
 @demo_cli.command("load")
@@ -414,3 +426,25 @@ def load_command(if_empty: bool) -> None:
         raise click.ClickException("The database already has users; demo data not loaded.")
     click.echo("Demo data loaded." if loaded else "Database already has data; demo not reloaded.")
     print_logins()
+
+
+@demo_cli.command("generate")
+@click.option("--chapters", "count", type=click.IntRange(1, 20_000), default=100, show_default=True)
+@click.option(
+    "--seed", type=int, default=13, show_default=True, help="The same seed, the same network."
+)
+def generate_command(count: int, seed: int) -> None:
+    """Add N chapters with three academic years of history (about 20 members, 10 campaigns
+    and 200 actions each), written in bulk: for trying the dashboard at scale."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Demo data is never generated in production.")
+    _ensure_staff()
+    first = 1 + (
+        db.session.scalar(select(func.count(Chapter.id)).where(Chapter.slug.like("gen-%"))) or 0
+    )
+    plans = random_plans(count, current_app.config["PROFESSIONS"], seed, first)
+    password_hash = demo_password_hash(DEMO_PASSWORD)
+    with click.progressbar(length=count, label=f"Writing {count} chapters") as bar:
+        write_network(plans, utcnow(), password_hash, bar.update, seed)
+    click.echo(f"{count} chapters generated (slugs gen-{first:04} to gen-{first + count - 1:04}).")
+    click.echo(f"National staff: staff@relay.test, password {DEMO_PASSWORD}")

@@ -119,7 +119,8 @@ class MilestoneDecision(db.Model):
     advisor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decision: Mapped[str] = mapped_column(String(10))
     comment: Mapped[str] = mapped_column(Text, default="")
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the national comparison counts the decisions made within a period.
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     submission: Mapped[MilestoneSubmission] = relationship(back_populates="decisions")
     advisor: Mapped[User] = relationship()

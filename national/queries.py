@@ -19,7 +19,6 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
-    union,
     union_all,
 )
 
@@ -299,27 +298,29 @@ def professions_per_action(scope: Select, ctx: Context) -> Values:
         Action.status == ActionStatus.DONE,
         ctx.in_period(Action.starts_at),
     )
-    # The people of each action: who signed up, and the lead (UNION drops a lead who also
-    # signed up, so nobody counts twice).
-    people = union(
-        select(ActionSignup.action_id.label("action_id"), ActionSignup.user_id.label("user_id"))
+    # The people of each action: who signed up, and the lead. A lead who also signed up
+    # appears twice, which COUNT(DISTINCT profession) does not mind: no UNION (and its sort)
+    # is needed to drop them, and each branch carries its chapter so nothing joins back.
+    people = union_all(
+        select(
+            Campaign.chapter_id.label("chapter_id"),
+            Action.id.label("action_id"),
+            ActionSignup.user_id.label("user_id"),
+        )
         .join(Action, Action.id == ActionSignup.action_id)
         .join(Campaign, Campaign.id == Action.campaign_id)
         .where(done),
-        select(Action.id, Action.lead_id)
+        select(Campaign.chapter_id, Action.id, Action.lead_id)
         .join(Campaign, Campaign.id == Action.campaign_id)
         .where(done, Action.lead_id.is_not(None)),
     ).subquery()
     per_action = (
         select(
-            Campaign.chapter_id.label("chapter_id"),
+            people.c.chapter_id,
             func.count(distinct(User.profession)).label("professions"),
         )
-        .select_from(people)
         .join(User, User.id == people.c.user_id)
-        .join(Action, Action.id == people.c.action_id)
-        .join(Campaign, Campaign.id == Action.campaign_id)
-        .group_by(Campaign.chapter_id, people.c.action_id)
+        .group_by(people.c.chapter_id, people.c.action_id)
         .subquery()
     )
     rows = db.session.execute(
@@ -331,28 +332,36 @@ def professions_per_action(scope: Select, ctx: Context) -> Values:
 
 
 def last_activity(scope: Select, ctx: Context) -> Values:
+    """The latest moment of each kind per chapter first (each branch is one GROUP BY over an
+    index), then the latest of those: the union holds a few rows per chapter, not every
+    action, outcome and decision of the network."""
     by_campaign = Campaign.chapter_id.in_(scope)
+    latest = func.max
     moments = union_all(
-        select(Campaign.chapter_id.label("chapter_id"), Action.starts_at.label("at"))
+        select(Campaign.chapter_id.label("chapter_id"), latest(Action.starts_at).label("at"))
         .join(Action, Action.campaign_id == Campaign.id)
-        .where(by_campaign, Action.status == ActionStatus.DONE, Action.starts_at < ctx.as_of),
-        select(Outcome.chapter_id, Outcome.created_at).where(
-            Outcome.chapter_id.in_(scope), Outcome.created_at < ctx.as_of
-        ),
-        select(Campaign.chapter_id, MilestoneSubmission.submitted_at)
+        .where(by_campaign, Action.status == ActionStatus.DONE, Action.starts_at < ctx.as_of)
+        .group_by(Campaign.chapter_id),
+        select(Outcome.chapter_id, latest(Outcome.created_at))
+        .where(Outcome.chapter_id.in_(scope), Outcome.created_at < ctx.as_of)
+        .group_by(Outcome.chapter_id),
+        select(Campaign.chapter_id, latest(MilestoneSubmission.submitted_at))
         .join(Milestone, Milestone.campaign_id == Campaign.id)
         .join(MilestoneSubmission, MilestoneSubmission.milestone_id == Milestone.id)
-        .where(by_campaign, MilestoneSubmission.submitted_at < ctx.as_of),
-        select(Campaign.chapter_id, MilestoneDecision.decided_at)
+        .where(by_campaign, MilestoneSubmission.submitted_at < ctx.as_of)
+        .group_by(Campaign.chapter_id),
+        select(Campaign.chapter_id, latest(MilestoneDecision.decided_at))
         .join(Milestone, Milestone.campaign_id == Campaign.id)
         .join(MilestoneDecision, MilestoneDecision.milestone_id == Milestone.id)
-        .where(by_campaign, MilestoneDecision.decided_at < ctx.as_of),
-        select(VisionVersion.chapter_id, VisionVersion.proposed_at).where(
-            VisionVersion.chapter_id.in_(scope), VisionVersion.proposed_at < ctx.as_of
-        ),
-        select(VisionVersion.chapter_id, VisionResponse.updated_at)
+        .where(by_campaign, MilestoneDecision.decided_at < ctx.as_of)
+        .group_by(Campaign.chapter_id),
+        select(VisionVersion.chapter_id, latest(VisionVersion.proposed_at))
+        .where(VisionVersion.chapter_id.in_(scope), VisionVersion.proposed_at < ctx.as_of)
+        .group_by(VisionVersion.chapter_id),
+        select(VisionVersion.chapter_id, latest(VisionResponse.updated_at))
         .join(VisionResponse, VisionResponse.vision_id == VisionVersion.id)
-        .where(VisionVersion.chapter_id.in_(scope), VisionResponse.updated_at < ctx.as_of),
+        .where(VisionVersion.chapter_id.in_(scope), VisionResponse.updated_at < ctx.as_of)
+        .group_by(VisionVersion.chapter_id),
     ).subquery()
     rows = db.session.execute(
         select(

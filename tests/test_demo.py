@@ -37,14 +37,21 @@ def test_the_demo_shows_every_feature(flask_command):
     assert "leader@relay.test" in result.output and "relay-demo-2026" in result.output
 
     chapters = db.session.scalars(select(Chapter)).all()
-    assert len(chapters) >= 2
+    assert len(chapters) >= 8  # enough for the national comparison
     for chapter in chapters:
         roster = db.session.scalars(
             select(Membership).where(Membership.chapter_id == chapter.id)
         ).all()
-        assert 6 <= len(roster) <= 10
-        assert len({m.user.profession for m in roster}) >= 4
         assert any(m.role == "advisor" for m in roster)
+        if chapter.slug in ("riverside", "harbor-city"):  # the hand-made ones
+            assert 6 <= len(roster) <= 10
+            assert len({m.user.profession for m in roster}) >= 4
+    assert len({c.region for c in chapters}) >= 5
+    sizes = [
+        db.session.scalar(select(func.count(Membership.id)).where(Membership.chapter_id == c.id))
+        for c in chapters
+    ]
+    assert min(sizes) <= 5 and max(sizes) >= 20  # small chapters and large ones
     statuses = set(db.session.scalars(select(VisionVersion.status)))
     assert {"adopted", "proposed"} <= statuses
     assert db.session.scalar(
@@ -131,3 +138,45 @@ def test_the_readme_demo_table_lists_every_login_the_readme_mentions(flask_comma
     assert flask_command("demo", "load").exit_code == 0
     existing = set(db.session.scalars(select(User.email).where(User.email.in_(in_table))))
     assert existing == in_table
+
+
+def test_the_demo_network_gives_the_comparison_every_flag(app, flask_command, login_as):
+    assert flask_command("demo", "load").exit_code == 0
+    staff = db.session.scalar(select(User).where(User.email == "staff@relay.test"))
+    client = app.test_client()
+    login_as(staff, client_=client)
+
+    page = client.get("/network/compare").get_data(as_text=True)
+
+    for flag in ("Overdue sign-offs", "No activity in 30 days", "Unhealthy roster", "Falling"):
+        assert flag in page
+
+
+def test_demo_generate_writes_a_valid_network(app, flask_command, login_as):
+    result = flask_command("demo", "generate", "--chapters", "3")
+    assert result.exit_code == 0, result.output
+
+    chapters = db.session.scalars(select(Chapter).where(Chapter.slug.like("gen-%"))).all()
+    assert len(chapters) == 3
+    members = db.session.scalar(select(func.count(Membership.id)))
+    assert 3 * 10 <= members <= 3 * 45
+    assert db.session.scalar(select(func.count(Campaign.id))) == 30
+    actions = db.session.scalar(select(func.count(Action.id)))
+    assert 3 * 60 <= actions <= 3 * 400
+    assert db.session.scalar(select(func.count(ActionSignup.id))) >= 2 * actions
+    years = {a.year for a in db.session.scalars(select(Action.starts_at))}
+    assert len(years) >= 3  # three academic years of history
+    assert flask_command("audit", "verify").exit_code == 0
+
+    staff = db.session.scalar(select(User).where(User.email == "staff@relay.test"))
+    client = app.test_client()
+    login_as(staff, client_=client)
+    page = client.get("/network/compare")
+    assert page.status_code == 200
+    assert all(c.name in page.get_data(as_text=True) for c in chapters)
+    report = client.get(f"/c/{chapters[0].slug}/report")
+    assert report.status_code == 200
+
+    # A second run adds more chapters after the first ones.
+    assert flask_command("demo", "generate", "--chapters", "2").exit_code == 0
+    assert db.session.scalar(select(func.count(Chapter.id))) == 5
