@@ -3,8 +3,8 @@
 The comparison counts the milestones approved and the days to sign-off for the decisions
 made within a period; without this index every decision of every year is read.
 
-Revision ID: 0008_national_indexes
-Revises: 0007_signoff
+Revision ID: 0009_national_indexes
+Revises: 0008_addendum_files
 Create Date: 2026-12-03 07:30:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_national_indexes'
-down_revision = '0007_signoff'
+revision = '0009_national_indexes'
+down_revision = '0008_addendum_files'
 branch_labels = None
 depends_on = None
 
