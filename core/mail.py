@@ -20,9 +20,22 @@ log = logging.getLogger("relay.mail")
 STALE_CLAIM = timedelta(minutes=15)
 
 
-def queue_email(to_addr: str, subject: str, body: str) -> OutboxMessage:
-    """Write an email to the outbox as part of the current transaction."""
-    msg = OutboxMessage(to_addr=to_addr, subject=subject[:200], body=body)
+def queue_email(
+    to_addr: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> OutboxMessage:
+    """Write an email to the outbox as part of the current transaction.
+
+    `html` adds an HTML alternative to the plain text; `headers` adds headers such as
+    List-Unsubscribe.
+    """
+    msg = OutboxMessage(
+        to_addr=to_addr, subject=subject[:200], body=body, html=html, headers=headers or None
+    )
     db.session.add(msg)
     db.session.flush()
     g.setdefault("queued_mail_ids", []).append(msg.id)
@@ -35,7 +48,11 @@ def _build(msg: OutboxMessage) -> EmailMessage:
     em["To"] = msg.to_addr
     em["Subject"] = msg.subject
     em["Message-ID"] = f"<outbox-{msg.id}@relay>"
+    for name, value in (msg.headers or {}).items():
+        em[name] = value
     em.set_content(msg.body)
+    if msg.html:
+        em.add_alternative(msg.html, subtype="html")
     return em
 
 

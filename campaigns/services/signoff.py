@@ -25,6 +25,7 @@ from campaigns.signoff_rules import Move, Verdict, check, check_addendum
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
+from core.events import publish
 from core.extensions import db
 from core.timefmt import localtime
 
@@ -123,6 +124,7 @@ def submit_milestone(
         submission_id=submission.id,
         outcome_ids=sorted(wanted),
     )
+    publish("signoff.requested", submission=submission, actor=actor)
     return submission
 
 
@@ -161,6 +163,7 @@ def submit_addendum(
     db.session.add(addendum)
     db.session.flush()
     _event("addendum.submitted", milestone, actor, milestone.status, submission_id=addendum.id)
+    publish("signoff.requested", submission=addendum, actor=actor)
     return addendum
 
 
@@ -229,6 +232,7 @@ def decide(
     db.session.flush()
     what = "addendum" if submission.is_addendum else "milestone"
     _event(f"{what}.{kind}", milestone, actor, before, submission_id=submission.id, comment=comment)
+    publish("signoff.decided", decision=decision, submission=submission, actor=actor)
     return decision
 
 
