@@ -88,8 +88,8 @@ def build_world() -> World:
     )  # fmt: skip
 
 
-@pytest.fixture
-def world(app) -> World:
+@pytest.fixture(name="world")
+def world_fixture(app) -> World:
     return build_world()
 
 

@@ -18,7 +18,7 @@ from core.extensions import db
 from notifications.kinds import Kind
 from notifications.models import Notification
 from tests.factories import make_invitation, make_vision
-from tests.notifications_world import ids, notified, world  # noqa: F401  (fixture)
+from tests.notifications_world import ids, notified, world_fixture  # noqa: F401  (fixture)
 
 
 def test_invitation_accepted_tells_the_inviter_only(world):
