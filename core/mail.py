@@ -1,5 +1,6 @@
 """The email outbox: messages are queued in the caller's transaction and delivered with retries."""
 
+import email.policy
 import logging
 import smtplib
 from collections.abc import Callable
@@ -42,8 +43,14 @@ def queue_email(
     return msg
 
 
+# Headers are folded at SMTP's line limit, not at 78: a List-Unsubscribe URL longer than 78
+# characters would otherwise be turned into RFC 2047 encoded words that mail programs
+# cannot follow.
+_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def _build(msg: OutboxMessage) -> EmailMessage:
-    em = EmailMessage()
+    em = EmailMessage(policy=_POLICY)
     em["From"] = current_app.config["MAIL_FROM"]
     em["To"] = msg.to_addr
     em["Subject"] = msg.subject
