@@ -101,7 +101,7 @@ def test_the_settings_page_saves_each_kind(world, client, login_as, post):
     login_as(world.m1)
     page = client.get("/settings/notifications").get_data(as_text=True)
     assert "You are assigned to lead an action" in page and "Daily digest" in page
-    choices = {k: d for k, d in preferences_of(world.m1).items()}
+    choices = dict(preferences_of(world.m1))
     choices[Kind.SWAP_ASKED] = Delivery.IMMEDIATE
     choices[Kind.VISION_ADOPTED] = Delivery.IN_APP
     assert post("/settings/notifications", choices).status_code == 302
