@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
+	$(FLASK) notify run
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)

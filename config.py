@@ -124,6 +124,9 @@ class Config:
 
     # A sign-off waiting longer than this many days (on the chapter's calendar) is overdue.
     SIGNOFF_OVERDUE_DAYS = _int("SIGNOFF_OVERDUE_DAYS", 7)
+    # `flask notify run` reminds the chapter's advisors of an overdue sign-off, and national
+    # staff too once it has waited this many days.
+    SIGNOFF_ESCALATE_DAYS = _int("SIGNOFF_ESCALATE_DAYS", 14)
 
     # A whole request: room for two full-size evidence files and the form around them, so
     # a file just over EVIDENCE_MAX_BYTES reaches the form and gets a message on its field.

@@ -106,11 +106,13 @@ def register_blueprints(app: Flask) -> None:
     from campaigns import bp as campaigns_bp
     from chapters import bp as chapters_bp
     from national import bp as national_bp
+    from notifications import bp as notifications_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(chapters_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(national_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

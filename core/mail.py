@@ -1,5 +1,6 @@
 """The email outbox: messages are queued in the caller's transaction and delivered with retries."""
 
+import email.policy
 import logging
 import smtplib
 from collections.abc import Callable
@@ -20,22 +21,45 @@ log = logging.getLogger("relay.mail")
 STALE_CLAIM = timedelta(minutes=15)
 
 
-def queue_email(to_addr: str, subject: str, body: str) -> OutboxMessage:
-    """Write an email to the outbox as part of the current transaction."""
-    msg = OutboxMessage(to_addr=to_addr, subject=subject[:200], body=body)
+def queue_email(
+    to_addr: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> OutboxMessage:
+    """Write an email to the outbox as part of the current transaction.
+
+    `html` adds an HTML alternative to the plain text; `headers` adds headers such as
+    List-Unsubscribe.
+    """
+    msg = OutboxMessage(
+        to_addr=to_addr, subject=subject[:200], body=body, html=html, headers=headers or None
+    )
     db.session.add(msg)
     db.session.flush()
     g.setdefault("queued_mail_ids", []).append(msg.id)
     return msg
 
 
+# Headers are folded at SMTP's line limit, not at 78: a List-Unsubscribe URL longer than 78
+# characters would otherwise be turned into RFC 2047 encoded words that mail programs
+# cannot follow.
+_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def _build(msg: OutboxMessage) -> EmailMessage:
-    em = EmailMessage()
+    em = EmailMessage(policy=_POLICY)
     em["From"] = current_app.config["MAIL_FROM"]
     em["To"] = msg.to_addr
     em["Subject"] = msg.subject
     em["Message-ID"] = f"<outbox-{msg.id}@relay>"
+    for name, value in (msg.headers or {}).items():
+        em[name] = value
     em.set_content(msg.body)
+    if msg.html:
+        em.add_alternative(msg.html, subtype="html")
     return em
 
 

@@ -49,6 +49,8 @@ class OutboxMessage(db.Model):
     to_addr: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)  # an HTML alternative to the text body
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)  # e.g. List-Unsubscribe
     # pending -> sending -> sent; or back to pending with a later next_attempt_at; or failed.
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -21,10 +21,12 @@ from tests.factories import (
 PROFESSIONS = ("Medicine", "Nursing", "Pharmacy")
 
 # page -> statements: the session and its user (1), then the page's own. The dashboard:
-# the chapters (1), twelve metric sources (12), the trend's baseline (1), the regions (1).
+# the chapters (1), twelve metric sources (12), the trend's baseline (1), the regions (1),
+# and (issue 12) the navigation's unread notification count (1). The downloads have no
+# navigation.
 BUDGET = {
-    "/network/compare": 16,
-    "/network/compare?view=per_member&sort=people_reached&dir=desc": 16,
+    "/network/compare": 17,
+    "/network/compare?view=per_member&sort=people_reached&dir=desc": 17,
     "/network/compare.csv": 15,
     "/network/compare.json": 15,
 }

@@ -30,23 +30,24 @@ from tests.factories import (
 PROFESSIONS = ("Medicine", "Nursing", "Pharmacy", "Social Work")
 
 # page -> (path template, statements): the session and its user (1) and the chapter with
-# the reader's membership (1) come first on every chapter page.
+# the reader's membership (1) come first on every chapter page. Issue 12 added one to every
+# page: the navigation's unread notification count (one statement on its index).
 BUDGET = {
-    "chapter overview": ("/c/{slug}", 9),  # the proposal tally is one GROUP BY
-    "roster": ("/c/{slug}/roster", 5),
+    "chapter overview": ("/c/{slug}", 10),  # the proposal tally is one GROUP BY
+    "roster": ("/c/{slug}/roster", 6),
     # +1: the outcome totals of the campaign's actions (one aggregate statement); -2: the
     # timeline's totals and the progress bar's two counts by status are one statement.
-    "campaign": ("/c/{slug}/campaigns/{campaign}", 13),
-    "all actions": ("/c/{slug}/campaigns/{campaign}/actions", 6),
+    "campaign": ("/c/{slug}/campaigns/{campaign}", 14),
+    "all actions": ("/c/{slug}/campaigns/{campaign}/actions", 7),
     # +1: the action's outcome (none yet for a planned action).
-    "action (lead picker)": ("/c/{slug}/actions/{action}", 13),
+    "action (lead picker)": ("/c/{slug}/actions/{action}", 14),
     # A done action (no lead picker): its outcome with its author (1), then its domains,
     # metrics, links and files with their uploaders (4), never the files' bytes; and
     # whether an approved milestone's sign-off locks it (1, issue 11's sign-off).
-    "action (its outcome)": ("/c/{slug}/actions/{done}", 13),
+    "action (its outcome)": ("/c/{slug}/actions/{done}", 14),
     # The fairness table's page needs no count of its own: it is the figures' row count.
-    "rotation": ("/c/{slug}/rotation", 5),
-    "calendar": ("/c/{slug}/calendar", 3),
+    "rotation": ("/c/{slug}/rotation", 6),
+    "calendar": ("/c/{slug}/calendar", 4),
     # Issue 10's "my week" home: after the session and the memberships, one statement each
     # for the chapters' roster health, their visions (with my responses), my next actions,
     # swaps asked of me, ended actions I lead, unled actions and their counts per chapter,
@@ -55,7 +56,8 @@ BUDGET = {
     # comment; "ended actions I lead" became "actions I lead with no outcome", still one
     # statement with its total counted by a window function. (An advisor's waiting
     # sign-offs are one more statement, for advisors only.)
-    "home (my week)": ("/", 11),
+    # +1 (issue 12): the navigation's unread notification count.
+    "home (my week)": ("/", 12),
 }
 
 

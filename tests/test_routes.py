@@ -15,6 +15,7 @@ from tests.campaign_permissions_table import ROUTES as CAMPAIGN_ROUTES
 from tests.factories import make_user
 from tests.test_chapter_permissions import ROUTES
 from tests.test_national_permissions import ROUTES as NATIONAL_ROUTES
+from tests.test_notifications_permissions import ROUTES as NOTIFICATION_ROUTES
 
 LOGIN = "login"  # redirected to the sign-in page
 
@@ -48,7 +49,7 @@ def served_routes(app) -> set[tuple[str, str]]:
 
 
 def expected_routes() -> set[tuple[str, str]]:
-    tables = (ROUTES, CAMPAIGN_ROUTES, NATIONAL_ROUTES)
+    tables = (ROUTES, CAMPAIGN_ROUTES, NATIONAL_ROUTES, NOTIFICATION_ROUTES)
     return {(r.endpoint, r.method) for table in tables for r in table} | set(ACCOUNT_ROUTES)
 
 

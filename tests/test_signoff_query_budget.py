@@ -10,18 +10,19 @@ from tests.signoff_world import build_scene, make_outcome, submit
 
 # page -> (path template, who reads it, statements). Every signed-in request starts with
 # the session and its user (1); chapter pages then load the chapter and membership (1).
+# Issue 12 added one to each: the navigation's unread notification count.
 BUDGET = {
     # the page's count (1) and its rows with milestone, campaign, chapter and submitter (1);
     # whether the reader advises a chapter is asked only when nothing waits; +1: the
     # addenda's files (one selectin for the page's rows, never their bytes)
-    "advisor's queue": ("/signoffs", "advisor", 4),
+    "advisor's queue": ("/signoffs", "advisor", 5),
     # the milestone with its campaign (1), the advisor's comment on a returned one (1),
     # what waits (1), the timeline's count and page (2), its outcomes with their actions
     # (1) and its decisions with advisors (1); +1: the addenda's files on the timeline's
     # page (one selectin; what waits loads its files the same way when something waits)
-    "milestone page": ("/c/{slug}/milestones/{milestone}", "leader", 10),
+    "milestone page": ("/c/{slug}/milestones/{milestone}", "leader", 11),
     # the state counts (1), the page's count and rows (2), the return comments (1)
-    "milestones returned": ("/c/{slug}/milestones?state=returned", "leader", 6),
+    "milestones returned": ("/c/{slug}/milestones?state=returned", "leader", 7),
 }
 
 

@@ -13,6 +13,7 @@ from campaigns.services.leads import cancel_open_swaps
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
+from core.events import publish
 from core.extensions import db
 from core.locking import lock_row
 
@@ -38,6 +39,7 @@ def save_action(campaign: Campaign, action: Action | None, data: dict, actor: Us
         before=before,
         after=field_values(action, ACTION_FIELDS),
     )
+    publish("action.saved", action=action, before=before, actor=actor)
     return action
 
 
@@ -61,6 +63,7 @@ def change_action_status(action: Action, status: ActionStatus, actor: User) -> N
         before={"status": ActionStatus.PLANNED},
         after={"status": status},
     )
+    publish("action.status_changed", action=action, status=status, actor=actor)
 
 
 def sign_up(action: Action, user: User) -> None:

@@ -29,6 +29,7 @@ from campaigns.services.pool import (
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
+from core.events import publish
 from core.extensions import db
 from core.timefmt import local
 
@@ -134,6 +135,15 @@ def _set_lead(
         chapter_id=action.campaign.chapter_id,
         before={"lead_id": previous},
         after={"lead_id": user_id, "method": method, "reason": reason},
+    )
+    publish(
+        "lead.changed",
+        action=action,
+        previous_id=previous,
+        lead_id=user_id,
+        method=method,
+        note=reason,
+        actor=actor,
     )
 
 
@@ -284,6 +294,7 @@ def ask_swap(action: Action, actor: User, note: str) -> SwapRequest:
         chapter_id=action.campaign.chapter_id,
         after={"action_id": action.id},
     )
+    publish("swap.asked", swap=swap, actor=actor)
     return swap
 
 

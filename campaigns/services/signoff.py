@@ -27,6 +27,7 @@ from campaigns.signoff_rules import Move, Verdict, check, check_addendum
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
+from core.events import publish
 from core.extensions import db
 from core.timefmt import localtime
 
@@ -125,6 +126,7 @@ def submit_milestone(
         submission_id=submission.id,
         outcome_ids=sorted(wanted),
     )
+    publish("signoff.requested", submission=submission, actor=actor)
     return submission
 
 
@@ -174,6 +176,7 @@ def submit_addendum(
     db.session.flush()
     _event("addendum.submitted", milestone, actor, milestone.status, submission_id=addendum.id)
     store_addendum_files(addendum, files, actor)
+    publish("signoff.requested", submission=addendum, actor=actor)
     return addendum
 
 
@@ -242,6 +245,7 @@ def decide(
     db.session.flush()
     what = "addendum" if submission.is_addendum else "milestone"
     _event(f"{what}.{kind}", milestone, actor, before, submission_id=submission.id, comment=comment)
+    publish("signoff.decided", decision=decision, submission=submission, actor=actor)
     return decision
 
 

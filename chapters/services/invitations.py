@@ -13,6 +13,7 @@ from chapters.services.roster import join_chapter, membership_of
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
+from core.events import publish
 from core.extensions import db
 from core.http import external_url
 from core.locking import lock_row
@@ -167,6 +168,7 @@ def accept_invitation(inv: Invitation, user: User) -> Membership:
         chapter_id=inv.chapter_id,
         after={"user_id": user.id, "role": role},
     )
+    publish("invitation.accepted", invitation=inv, membership=m, user=user)
     return m
 
 

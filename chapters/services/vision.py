@@ -21,6 +21,7 @@ from chapters.models import (
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
+from core.events import publish
 from core.extensions import db
 from core.locking import lock_row
 
@@ -142,6 +143,7 @@ def propose_vision(
         chapter_id=chapter.id,
         after={"number": number, "statement": vision.statement, "goals": goals},
     )
+    publish("vision.proposed", vision=vision, actor=author)
     return vision
 
 
@@ -201,6 +203,7 @@ def adopt_if_endorsed(vision: VisionVersion, actor: User) -> bool:
         chapter_id=vision.chapter_id,
         after={"number": vision.number},
     )
+    publish("vision.adopted", vision=vision, actor=actor)
     return True
 
 
