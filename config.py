@@ -63,16 +63,27 @@ class Config:
     RESET_MAX_PER_ACCOUNT = _int("RESET_MAX_PER_ACCOUNT", 3)
     RESET_MAX_PER_ADDRESS = _int("RESET_MAX_PER_ADDRESS", 20)
 
-    # Mail: "file" writes each message to the log and to instance/mail/; "smtp" sends it.
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
+    # Mail. MAIL_SERVER unset: the development delivery, each message written to MAIL_DIR
+    # and the log. Set: sent over SMTP by core.delivery (the request that queued it, then
+    # the `flask outbox deliver --loop` worker, which retries).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if MAIL_SERVER else "file")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Relay <relay@localhost>")
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
-    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)  # STARTTLS after connecting (port 587)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)  # TLS from the first byte (port 465)
+    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 30)
     MAIL_DIR = os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail"))
+    # Retries: the n-th failed attempt waits MAIL_RETRY_SECONDS × 2^(n-1) (at most 6 hours);
+    # after MAIL_MAX_ATTEMPTS the message is marked failed, its last error kept.
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 120)
+    # A worker claims this many due messages at a time; a claim lapses after this many
+    # seconds (renewed before each message), so a crashed worker's messages come back.
+    MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 20)
+    MAIL_CLAIM_SECONDS = _int("MAIL_CLAIM_SECONDS", 300)
     # Absolute base URL used in emailed links (e.g. https://relay.example.org).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 

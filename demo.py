@@ -33,8 +33,8 @@ from chapters.services import (
     respond_to_vision,
 )
 from core.db import utcnow
+from core.delivery import deliver
 from core.extensions import db
-from core.mail import deliver
 from core.timefmt import local, to_utc
 from demo_network import demo_password_hash, demo_plans, random_plans, write_network
 from demo_outcomes import load_outcomes

@@ -1,13 +1,13 @@
 """Command-line tools for the shared services: mail delivery and the audit log."""
 
-import time
+import threading
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from core.audit import verify_chain
-from core.mail import deliver
+from core.delivery import deliver_due, run_worker, stop_on_signals
 
 outbox_cli = AppGroup("outbox", help="Deliver queued email.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
@@ -15,16 +15,21 @@ audit_cli = AppGroup("audit", help="Check the audit log.")
 
 @outbox_cli.command("deliver")
 @click.option("--loop", is_flag=True, help="Keep running, polling for due messages.")
-@click.option("--interval", default=10, show_default=True, help="Seconds between polls.")
-def deliver_command(loop: bool, interval: int) -> None:
-    """Send due messages from the outbox, retrying failed ones with backoff."""
-    while True:
-        sent, failed = deliver()
-        if sent or failed or not loop:
-            click.echo(f"sent {sent}, failed {failed}")
-        if not loop:
-            return
-        time.sleep(interval)
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between polls.")
+def deliver_command(loop: bool, interval: float) -> None:
+    """Send due messages from the outbox, retrying failed ones with backoff.
+
+    With --loop it runs until SIGTERM or SIGINT, then finishes the message in hand, hands
+    its unsent claims back and exits. Any number of workers may run at once.
+    """
+    if not loop:
+        sent, failed = deliver_due()
+        click.echo(f"sent {sent}, failed {failed}")
+        return
+    stop = threading.Event()
+    with stop_on_signals(stop):
+        run_worker(stop, interval, report=lambda s, f: click.echo(f"sent {s}, failed {f}"))
+    click.echo("mail worker stopped")
 
 
 @audit_cli.command("verify")

@@ -42,7 +42,11 @@ class OutboxMessage(db.Model):
     """An email written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_status_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_status_due", "status", "next_attempt_at"),
+        # The delivery worker's second way in: claims whose holder seems to have died.
+        Index("ix_outbox_messages_status_claim_expires_at", "status", "claim_expires_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -51,11 +55,16 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text)  # an HTML alternative to the text body
     headers: Mapped[dict[str, str] | None] = mapped_column(JSON)  # e.g. List-Unsubscribe
-    # pending -> sending -> sent; or back to pending with a later next_attempt_at; or failed.
+    # pending -> sending (claimed) -> sent; or back to pending, due again at next_attempt_at;
+    # or failed.
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The worker holding the claim (core.delivery) and when the claim lapses: a worker that
+    # dies mid-batch leaves its messages to be claimed again once this time has passed.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
 

@@ -10,8 +10,9 @@ from sqlalchemy.exc import DBAPIError, StatementError
 
 from core.audit import record_event
 from core.db import utcnow
+from core.delivery import deliver
 from core.extensions import db
-from core.mail import STALE_CLAIM, deliver, queue_email
+from core.mail import queue_email
 from core.models import AuditEvent, OutboxMessage
 from tests.factories import PASSWORD, make_user
 from tests.test_sessions import sign_in
@@ -257,13 +258,14 @@ def test_a_message_is_never_sent_twice(app, sent_mail):
 
 def test_a_message_another_worker_is_sending_is_left_alone_unless_that_worker_died(app, sent_mail):
     msg = queue_email("pat@example.org", "Claimed", "Being sent elsewhere.")
-    msg.status, msg.claimed_at = "sending", utcnow()
+    msg.status, msg.claimed_by = "sending", "another-worker"
+    msg.claimed_at, msg.claim_expires_at = utcnow(), utcnow() + timedelta(minutes=5)
     db.session.commit()
 
     assert deliver() == (0, 0)
     assert sent_mail == []
 
-    msg.claimed_at = utcnow() - STALE_CLAIM - timedelta(seconds=1)
+    msg.claim_expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert deliver() == (1, 0)
     assert len(sent_mail) == 1
