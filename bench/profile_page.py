@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/profile_page.py [--page overview] [--requests 200]
                                           [--top 40] [--out FILE.pstats]
 
 Needs the bench database that bench/load.py builds (BENCH_DATABASE_URL or the default
-relay_bench on 127.0.0.1). The app runs in the production configuration, as under
+relay_bench on 127.0.0.1), which it migrates to the latest schema first. The app runs in the production configuration, as under
 gunicorn; each request gets its own app context and session, through Flask's test
 client. Prints the time per request, the SQL statements per request, and cProfile's
 top functions; --out keeps the raw profile for snakeviz or pstats.
@@ -66,6 +66,9 @@ def main() -> None:
     leader = common.DEMO_LEADER if args.demo else common.LARGE_LEADER
     title = common.DEMO_CAMPAIGN if args.demo else common.LARGE_CAMPAIGN
     with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()  # a bench database built by an older release gets the new tables
         paths = {
             "overview": f"/c/{slug}",
             "campaign": f"/c/{slug}/campaigns/{common.campaign_id(title, slug)}",
