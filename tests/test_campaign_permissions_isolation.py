@@ -36,6 +36,7 @@ OBJECT_ROUTES = [
         "campaigns.regenerate_my_feed",
         "campaigns.chapter_milestone_list",
         "campaigns.signoff_queue",
+        "campaigns.actions_to_close",  # your own list, not a chapter's object
     }
 ]
 
