@@ -11,16 +11,18 @@ import sys
 from dataclasses import dataclass
 
 import pygal
-from pygal.style import Style
-
-from national.comparison import ChapterRow, Comparison
-from national.display import export_value, shown_text
-from national.metrics import Better, Metric
 
 # pygal appends a legacy import hook to sys.meta_path (for its map plugins, unused here)
 # that has no find_spec: every import that falls through to it raises an ImportWarning,
-# which the test suite (and `-W error`) turns into a failure. Take it back out.
+# which the test suite (and `-W error`) turns into a failure. Take it back out at once,
+# before the imports below pull in more modules.
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+
+from pygal.style import Style  # noqa: E402
+
+from national.comparison import ChapterRow, Comparison  # noqa: E402
+from national.display import export_value, shown_text  # noqa: E402
+from national.metrics import Better, Metric  # noqa: E402
 
 CHART_BARS = 50  # the chart shows the 50 highest chapters; the table beside it all of them
 BAR = "#1d4f91"

@@ -23,12 +23,14 @@ def definitions():
 def dashboard():
     require_staff()
     view = asked()
-    comparison = compare(view.choice.period, view.filters, view.sort, view.per_member)
+    comparison = compare(
+        view.choice.period, view.filters, view.sort, view.per_member, page=page_number()
+    )
     return render_template(
         "national/dashboard.html",
         view=view,
         comparison=comparison,
-        page=comparison.page(page_number()),
+        page=comparison.page,
         columns=COLUMNS,
         chartable_keys={m.key for m in CHARTABLE},
         years=years_offered(),

@@ -30,8 +30,10 @@ def _load(slug: str):
     if not can_read_report(current_user, m):
         abort(404)
     view = asked()
-    comparison = compare(view.choice.period, Filters(), Sort(), view.per_member, include=chapter.id)
-    row = next(r for r in comparison.rows if r.chapter.id == chapter.id)
+    comparison = compare(
+        view.choice.period, Filters(), Sort(), view.per_member, include=chapter.id, only=chapter.id
+    )
+    row = comparison.rows[0]
     return chapter, view, comparison, row
 
 
