@@ -179,3 +179,27 @@ def render_report_svg(title: str, bars: list[ReportBar]) -> str:
         [{"value": round(b.index), "color": MEDIAN if b.worse else BAR} for b in ordered],
     )
     return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+SPARK_MAX_POINTS = 60  # five years of months, the longest custom period
+
+
+def parse_sparkline(text: str) -> list[int] | None:
+    """The counts of a sparkline's address (`v=3,0,5`); None when they are not counts."""
+    parts = text.split(",") if text else []
+    if not 0 < len(parts) <= SPARK_MAX_POINTS or not all(p.isdigit() for p in parts):
+        return None
+    return [min(int(p), 10**6) for p in parts]
+
+
+def render_sparkline(counts: list[int]) -> str:
+    """A small line of the counts, no axes or labels: the page gives its numbers in words."""
+    chart = pygal.Line(
+        js=[],
+        style=_STYLE,
+        disable_xml_declaration=True,
+        show_dots=False,
+        stroke_style={"width": 2},
+    )
+    chart.add("Actions done", counts)
+    return _SCRIPT.sub("", chart.render_sparkline(width=120, height=28, is_unicode=True))

@@ -7,7 +7,7 @@ here on those per-chapter rows (one row per chapter, never per member or per act
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from math import ceil
 from typing import Any
 
@@ -21,7 +21,7 @@ from core.extensions import db
 from national import formulas
 from national.metrics import BY_KEY, COLUMNS, Metric
 from national.period import Period
-from national.queries import members_by_profession
+from national.queries import members_by_profession, monthly_actions
 from national.query_context import Context
 from national.table import DETAIL_SORTS, Fetched, fetch
 
@@ -257,6 +257,51 @@ def compare(
     if number is not None:
         comparison.page = RowPage(rows, fetched.count, number, PER_PAGE)
     return comparison
+
+
+@dataclass(frozen=True)
+class MonthlyActivity:
+    """A chapter's actions done per month of the period: the numbers of its sparkline."""
+
+    months: tuple[date, ...]  # the first day of each month
+    counts: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        parts = (
+            f"{m.strftime('%b %Y')}: {n}" for m, n in zip(self.months, self.counts, strict=True)
+        )
+        return "Actions done by month: " + ", ".join(parts) + "."
+
+    @property
+    def query(self) -> str:
+        return ",".join(str(n) for n in self.counts)
+
+
+def period_months(period: Period, until: date) -> list[date]:
+    """The months of the period up to `until` (a period not over yet stops there)."""
+    months, month = [], period.first_day.replace(day=1)
+    last = min(period.last_day, until)
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def monthly_activity(
+    comparison: Comparison, now: datetime | None = None
+) -> dict[int, MonthlyActivity]:
+    """The sparkline numbers of the chapters fetched (one statement)."""
+    ctx = context(comparison.period, now)
+    months = period_months(comparison.period, ctx.as_of.date())
+    counts = monthly_actions([r.chapter.id for r in comparison.rows], ctx)
+    return {
+        row.chapter.id: MonthlyActivity(
+            tuple(months),
+            tuple(counts.get(row.chapter.id, {}).get(m.strftime("%Y-%m"), 0) for m in months),
+        )
+        for row in comparison.rows
+    }
 
 
 def regions() -> list[str]:

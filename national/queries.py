@@ -43,7 +43,7 @@ from chapters.models import (
 )
 from core.db import UTCDateTime
 from core.extensions import db
-from national.query_context import Context, days_between, on_roster
+from national.query_context import Context, days_between, month_of, on_roster
 
 # --- the sources ----------------------------------------------------------------------------
 # Each returns a statement grouped by chapter, its columns labelled with the metrics' keys
@@ -88,6 +88,26 @@ def members_by_profession(chapter_ids: list[int], ctx: Context) -> dict[int, dic
     out: dict[int, dict[str, int]] = {}
     for chapter_id, profession, n in rows:
         out.setdefault(chapter_id, {})[profession] = n
+    return out
+
+
+def monthly_actions(chapter_ids: list[int], ctx: Context) -> dict[int, dict[str, int]]:
+    """Actions done per UTC month of the period ('YYYY-MM' -> count), for the chapters shown
+    (the dashboard's sparklines): the same rule as actions_done, counted by month."""
+    month = month_of(Action.starts_at)
+    rows = db.session.execute(
+        select(Campaign.chapter_id, month, func.count(Action.id))
+        .join(Action, Action.campaign_id == Campaign.id)
+        .where(
+            Campaign.chapter_id.in_(chapter_ids),
+            Action.status == ActionStatus.DONE,
+            ctx.in_period(Action.starts_at),
+        )
+        .group_by(Campaign.chapter_id, month)
+    ).all()
+    out: dict[int, dict[str, int]] = {}
+    for chapter_id, key, n in rows:
+        out.setdefault(chapter_id, {})[key] = n
     return out
 
 

@@ -23,10 +23,10 @@ PROFESSIONS = ("Medicine", "Nursing", "Pharmacy")
 # page -> statements: the session and its user (1), then the page's own. The dashboard:
 # every chapter's values, sorted and paged, with the network's totals and medians (1: the
 # twelve metric sources and the trend's baseline joined in one statement), the chapters
-# shown (1), their members by profession (1), the regions (1).
+# shown (1), their members by profession (1), their actions by month (1), the regions (1).
 BUDGET = {
-    "/network/compare": 5,
-    "/network/compare?view=per_member&sort=people_reached&dir=desc": 5,
+    "/network/compare": 6,
+    "/network/compare?view=per_member&sort=people_reached&dir=desc": 6,
     "/network/compare.csv": 4,
     "/network/compare.json": 4,
 }
