@@ -51,6 +51,7 @@ ROUTES = [
     ),
     route("national.report", "GET", lambda w: f"/c/{w.a.slug}/report", **_report_readers()),
     route("national.report_svg", "GET", lambda w: f"/c/{w.a.slug}/report.svg", **_report_readers()),
+    route("national.report_pdf", "GET", lambda w: f"/c/{w.a.slug}/report.pdf", **_report_readers()),
     route(
         "national.report_csv_view",
         "GET",

@@ -4,6 +4,7 @@ sign-off history, rotation fairness and highlights; downloads with the page's nu
 import csv
 import io
 import re
+import zlib
 from html import unescape
 
 import pytest
@@ -70,3 +71,38 @@ def test_report_csv_and_json_equal_the_page(network, client, login_as):
                 assert page[m.key][1] == shown_text(median, m, per_member), m.key
         assert data["campaigns"][0]["actions_done"] == 3
         assert {s["decision"] for s in data["signoffs"]} == {"approved", "returned"}
+
+
+def _weasyprint_missing() -> str | None:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        return f"WeasyPrint cannot load here ({error}); `make pdf-deps` installs Pango as root"
+    return None
+
+
+@pytest.mark.skipif(_weasyprint_missing() is not None, reason=str(_weasyprint_missing()))
+@pytest.mark.parametrize(("paper", "width_pt"), [("a4", 595), ("letter", 612)])
+def test_the_report_downloads_as_a_pdf_of_the_same_page(network, client, login_as, paper, width_pt):
+    login_as(network.people["staff"])
+    html = client.get(f"/c/alpha/report?{_query(network)}").get_data(as_text=True)
+    assert "Download PDF" in html
+
+    response = client.get(f"/c/alpha/report.pdf?{_query(network, paper=paper)}")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    pdf = response.get_data()
+    assert pdf.startswith(b"%PDF-")
+    # The page size asked for (MediaBox width in points: A4 595, Letter 612), read from
+    # the PDF's objects (plain, or in compressed object streams).
+    objects = pdf
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            objects += zlib.decompress(stream)
+        except zlib.error:
+            continue
+    sizes = {round(float(w)) for w in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+)", objects)}
+    assert sizes == {width_pt}
+    assert b"/XObject" in objects  # the chart came along

@@ -1,9 +1,10 @@
 """A chapter's report: its metrics against the network, for national staff and the
 chapter's own leaders and advisors (anyone else: 404)."""
 
+import base64
 import json
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from chapters.access import get_chapter_or_404
@@ -12,6 +13,7 @@ from national.charts import render_report_svg, report_bars
 from national.comparison import Filters, Sort, compare
 from national.exports import report_csv, report_json
 from national.metrics import BY_KEY, CHARTABLE, COLUMNS
+from national.pdf import PdfUnavailable, render_pdf
 from national.permissions import can_read_report
 from national.report import (
     campaign_lines,
@@ -37,14 +39,13 @@ def _load(slug: str):
     return chapter, view, comparison, row
 
 
-@bp.route("/c/<slug>/report")
-@login_required
-def report(slug: str):
-    chapter, view, comparison, row = _load(slug)
+def _render_report(loaded, **extra) -> str:
+    chapter, view, comparison, row = loaded
     period = comparison.period
     decisions = signoff_history(chapter, period)
     return render_template(
         "national/report.html",
+        **extra,
         chapter=chapter,
         view=view,
         comparison=comparison,
@@ -58,6 +59,30 @@ def report(slug: str):
         highlights=highlights(chapter, period),
         bars=report_bars(comparison, row, CHARTABLE),
     )
+
+
+@bp.route("/c/<slug>/report")
+@login_required
+def report(slug: str):
+    return _render_report(_load(slug))
+
+
+@bp.route("/c/<slug>/report.pdf")
+@login_required
+def report_pdf(slug: str):
+    """The same report as a PDF (A4, or `paper=letter`), its chart drawn in line."""
+    loaded = chapter, _view, comparison, row = _load(slug)
+    title = f"{chapter.name} against the network median (100 = median)"
+    svg = render_report_svg(title, report_bars(comparison, row, CHARTABLE))
+    chart = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    html = _render_report(loaded, chart_src=chart)
+    paper = request.args.get("paper", "a4")
+    try:
+        body = render_pdf(html, request.url_root, paper)
+    except PdfUnavailable:
+        abort(503, "PDF rendering is not installed on this server (run `make pdf-deps`).")
+    name = download_name(f"relay-{chapter.slug}", comparison.period.label, "pdf")
+    return _download(body, "application/pdf", name)
 
 
 @bp.route("/c/<slug>/report.svg")
