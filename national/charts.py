@@ -6,6 +6,7 @@ style attributes); the SVG is served from its own route as an image, with a poli
 allows exactly that and nothing else (national/views/charts.py).
 """
 
+import base64
 import re
 import sys
 from dataclasses import dataclass
@@ -203,3 +204,38 @@ def render_sparkline(counts: list[int]) -> str:
     )
     chart.add("Actions done", counts)
     return _SCRIPT.sub("", chart.render_sparkline(width=120, height=28, is_unicode=True))
+
+
+def render_trend_svg(title: str, trend, metrics: tuple[Metric, ...]) -> str:
+    """One line per metric across the academic years (the table beside it has the numbers)."""
+    chart = pygal.Line(
+        js=[],
+        style=Style(
+            background="#ffffff",
+            plot_background="#ffffff",
+            foreground="#1f2933",
+            foreground_strong="#1f2933",
+            foreground_subtle="#4a5563",
+            colors=(BAR, MEDIAN, "#2e7d32", "#6a4c93"),
+            font_family="system-ui, sans-serif",
+            title_font_size=18,
+            label_font_size=12,
+            major_label_font_size=12,
+            legend_font_size=12,
+        ),
+        width=900,
+        height=360,
+        disable_xml_declaration=True,
+        legend_at_bottom=True,
+        title=title,
+        no_data_text="No history",
+    )
+    chart.x_labels = [year.period.label.removeprefix("Academic year ") for year in trend]
+    for metric in metrics:
+        chart.add(metric.name, [year.values.get(metric.key) for year in trend])
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def data_uri(svg: str) -> str:
+    """An SVG as an image address the page can hold (the policy allows data: images)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

@@ -304,5 +304,28 @@ def monthly_activity(
     }
 
 
+TREND_METRICS = ("active_members", "actions_done", "outcomes_logged", "milestones_approved")
+
+
+@dataclass(frozen=True)
+class TrendYear:
+    period: Period
+    values: dict[str, Any]
+
+
+def chapter_trend(chapter_id: int, years: list[Period], now: datetime | None = None) -> list:
+    """The chapter's own values for each of these periods, oldest first: the same metrics
+    through the same statement, for one chapter (one statement a year)."""
+    scope = select(Chapter.id).where(Chapter.id == chapter_id)
+    trend = []
+    for period in sorted(years, key=lambda p: p.first_day):
+        ctx = context(period, now)
+        before = context(baseline(period, ctx.now), ctx.now)
+        fetched = fetch(scope, ctx, before, "name", False, False)
+        raw = fetched.rows[0] if fetched.rows else {}
+        trend.append(TrendYear(period, dict(EMPTY) | {k: raw[k] for k in EMPTY if k in raw}))
+    return trend
+
+
 def regions() -> list[str]:
     return list(db.session.scalars(select(Chapter.region).distinct().order_by(Chapter.region)))

@@ -106,3 +106,20 @@ def test_the_report_downloads_as_a_pdf_of_the_same_page(network, client, login_a
     sizes = {round(float(w)) for w in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+)", objects)}
     assert sizes == {width_pt}
     assert b"/XObject" in objects  # the chart came along
+
+
+def test_the_report_shows_three_academic_years_with_their_numbers(network, client, login_as):
+    login_as(network.people["staff"])
+    html = client.get("/c/alpha/report").get_data(as_text=True)  # the current academic year
+
+    section = html.split('id="trend-h"', 1)[1].split("</section>", 1)[0]
+    assert '<img src="data:image/svg+xml;base64,' in section
+    years = re.findall(r'<tr><th scope="row">(Academic year [^<]+)</th>(.*?)</tr>', section, re.S)
+    assert len(years) == 3
+    assert years[0][0] < years[1][0] < years[2][0]  # oldest first
+    this_year = [unescape(c) for c in re.findall(r"<td>(.*?)</td>", years[2][1])]
+    metrics = _metric_rows(html)
+    assert this_year[1] == metrics["actions_done"][0]  # the same number as the report's row
+    assert this_year[0] == metrics["active_members"][0]
+    earlier = [re.findall(r"<td>(.*?)</td>", y[1])[1] for y in years[:2]]
+    assert earlier == ["0", "0"]  # the world's actions are all this year

@@ -1,7 +1,6 @@
 """A chapter's report: its metrics against the network, for national staff and the
 chapter's own leaders and advisors (anyone else: 404)."""
 
-import base64
 import json
 
 from flask import Response, abort, render_template, request
@@ -9,8 +8,8 @@ from flask_login import current_user, login_required
 
 from chapters.access import get_chapter_or_404
 from national import bp
-from national.charts import render_report_svg, report_bars
-from national.comparison import Filters, Sort, compare
+from national.charts import data_uri, render_report_svg, render_trend_svg, report_bars
+from national.comparison import TREND_METRICS, Filters, Sort, chapter_trend, compare
 from national.exports import report_csv, report_json
 from national.metrics import BY_KEY, CHARTABLE, COLUMNS
 from national.pdf import PdfUnavailable, render_pdf
@@ -43,6 +42,9 @@ def _render_report(loaded, **extra) -> str:
     chapter, view, comparison, row = loaded
     period = comparison.period
     decisions = signoff_history(chapter, period)
+    trend = chapter_trend(chapter.id, years_offered()[:3])
+    trend_metrics = tuple(BY_KEY[k] for k in TREND_METRICS)
+    trend_title = f"{chapter.name} over three academic years"
     return render_template(
         "national/report.html",
         **extra,
@@ -58,6 +60,9 @@ def _render_report(loaded, **extra) -> str:
         titles=milestone_titles(decisions),
         highlights=highlights(chapter, period),
         bars=report_bars(comparison, row, CHARTABLE),
+        trend=trend,
+        trend_metrics=trend_metrics,
+        trend_src=data_uri(render_trend_svg(trend_title, trend, trend_metrics)),
     )
 
 
@@ -74,8 +79,7 @@ def report_pdf(slug: str):
     loaded = chapter, _view, comparison, row = _load(slug)
     title = f"{chapter.name} against the network median (100 = median)"
     svg = render_report_svg(title, report_bars(comparison, row, CHARTABLE))
-    chart = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-    html = _render_report(loaded, chart_src=chart)
+    html = _render_report(loaded, chart_src=data_uri(svg))
     paper = request.args.get("paper", "a4")
     try:
         body = render_pdf(html, request.url_root, paper)
