@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test browser-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard
+.PHONY: run test browser-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard pdf-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,23 @@ run: $(STAMP)
 	$(FLASK) notify run
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(STAMP)
+test: $(STAMP) pdf-deps
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The report's PDF (WeasyPrint) needs Pango and HarfBuzz from the system. As root on
+# Debian/Ubuntu they are installed with apt; otherwise the command to run is printed and
+# the PDF test skips saying so.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+
+pdf-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing WeasyPrint's system libraries: $(PDF_LIBS)"; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(PDF_LIBS); \
+		else \
+			echo "The report's PDF needs Pango: sudo apt-get install -y $(PDF_LIBS)" >&2; \
+		fi; \
+	fi
 
 # End-to-end tests in a real browser (tests_browser/): Playwright drives Debian's Chromium.
 # Playwright's own browser download is never used; as root, Chromium is installed with apt.

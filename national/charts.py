@@ -6,21 +6,24 @@ style attributes); the SVG is served from its own route as an image, with a poli
 allows exactly that and nothing else (national/views/charts.py).
 """
 
+import base64
 import re
 import sys
 from dataclasses import dataclass
 
 import pygal
-from pygal.style import Style
-
-from national.comparison import ChapterRow, Comparison
-from national.display import export_value, shown_text
-from national.metrics import Better, Metric
 
 # pygal appends a legacy import hook to sys.meta_path (for its map plugins, unused here)
 # that has no find_spec: every import that falls through to it raises an ImportWarning,
-# which the test suite (and `-W error`) turns into a failure. Take it back out.
+# which the test suite (and `-W error`) turns into a failure. Take it back out at once,
+# before the imports below pull in more modules.
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+
+from pygal.style import Style  # noqa: E402
+
+from national.comparison import ChapterRow, Comparison  # noqa: E402
+from national.display import export_value, shown_text  # noqa: E402
+from national.metrics import Better, Metric  # noqa: E402
 
 CHART_BARS = 50  # the chart shows the 50 highest chapters; the table beside it all of them
 BAR = "#1d4f91"
@@ -177,3 +180,62 @@ def render_report_svg(title: str, bars: list[ReportBar]) -> str:
         [{"value": round(b.index), "color": MEDIAN if b.worse else BAR} for b in ordered],
     )
     return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+SPARK_MAX_POINTS = 60  # five years of months, the longest custom period
+
+
+def parse_sparkline(text: str) -> list[int] | None:
+    """The counts of a sparkline's address (`v=3,0,5`); None when they are not counts."""
+    parts = text.split(",") if text else []
+    if not 0 < len(parts) <= SPARK_MAX_POINTS or not all(p.isdigit() for p in parts):
+        return None
+    return [min(int(p), 10**6) for p in parts]
+
+
+def render_sparkline(counts: list[int]) -> str:
+    """A small line of the counts, no axes or labels: the page gives its numbers in words."""
+    chart = pygal.Line(
+        js=[],
+        style=_STYLE,
+        disable_xml_declaration=True,
+        show_dots=False,
+        stroke_style={"width": 2},
+    )
+    chart.add("Actions done", counts)
+    return _SCRIPT.sub("", chart.render_sparkline(width=120, height=28, is_unicode=True))
+
+
+def render_trend_svg(title: str, trend, metrics: tuple[Metric, ...]) -> str:
+    """One line per metric across the academic years (the table beside it has the numbers)."""
+    chart = pygal.Line(
+        js=[],
+        style=Style(
+            background="#ffffff",
+            plot_background="#ffffff",
+            foreground="#1f2933",
+            foreground_strong="#1f2933",
+            foreground_subtle="#4a5563",
+            colors=(BAR, MEDIAN, "#2e7d32", "#6a4c93"),
+            font_family="system-ui, sans-serif",
+            title_font_size=18,
+            label_font_size=12,
+            major_label_font_size=12,
+            legend_font_size=12,
+        ),
+        width=900,
+        height=360,
+        disable_xml_declaration=True,
+        legend_at_bottom=True,
+        title=title,
+        no_data_text="No history",
+    )
+    chart.x_labels = [year.period.label.removeprefix("Academic year ") for year in trend]
+    for metric in metrics:
+        chart.add(metric.name, [year.values.get(metric.key) for year in trend])
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def data_uri(svg: str) -> str:
+    """An SVG as an image address the page can hold (the policy allows data: images)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

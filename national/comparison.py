@@ -7,26 +7,49 @@ here on those per-chapter rows (one row per chapter, never per member or per act
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from math import ceil
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from chapters.models import CHAPTER_STATUSES, Chapter, ChapterStatus
 from chapters.services.roster import health_from_counts
 from core.db import utcnow
 from core.extensions import db
 from national import formulas
-from national.metrics import BY_KEY, COLUMNS, Kind, Metric
+from national.metrics import BY_KEY, COLUMNS, Metric
 from national.period import Period
-from national.queries import EMPTY, SOURCES, Context, Values
+from national.queries import members_by_profession, monthly_actions
+from national.query_context import Context
+from national.table import DETAIL_SORTS, Fetched, fetch
 
 QUIET_DAYS = 30
 PER_PAGE = 50
-# Sortable besides the metrics: the chapter's own details.
-DETAIL_SORTS = ("name", "region", "status")
+# What a chapter with no activity shows for each metric.
+EMPTY: dict[str, Any] = {
+    "active_members": 0,
+    "members_by_profession": {},
+    "professions": 0,
+    "roster_problems": [],
+    "vision_adopted": 0,
+    "days_since_vision": None,
+    "active_campaigns": 0,
+    "actions_done": 0,
+    "people_reached": 0,
+    "commitments": 0,
+    "signatures": 0,
+    "outcomes_logged": 0,
+    "domain_coverage": 0,
+    "milestones_approved": 0,
+    "median_days_to_decision": None,
+    "overdue_signoffs": 0,
+    "share_led": None,
+    "gini_leads": None,
+    "professions_per_action": None,
+    "last_activity": None,
+}
 
 
 @dataclass(frozen=True)
@@ -81,22 +104,19 @@ class Comparison:
     filters: Filters
     sort: Sort
     per_member: bool
-    rows: list[ChapterRow]  # every chapter in scope, sorted
+    rows: list[ChapterRow]  # the chapters fetched (all in scope, one page, or one), sorted
+    count: int  # the chapters in scope
     totals: dict[str, Any]
     medians: dict[str, Any]
-
-    def page(self, number: int, per_page: int = PER_PAGE) -> "RowPage":
-        return RowPage(self.rows, number, per_page)
+    page: "RowPage | None" = None
 
 
 class RowPage:
     """One page of rows, shaped like Flask-SQLAlchemy's Pagination for the pager macro."""
 
-    def __init__(self, rows: list[ChapterRow], page: int, per_page: int) -> None:
-        self.total = len(rows)
-        self.pages = max(1, ceil(self.total / per_page))
-        self.page = min(max(page, 1), self.pages)
-        self.items = rows[(self.page - 1) * per_page : self.page * per_page]
+    def __init__(self, items: list[ChapterRow], total: int, page: int, per_page: int) -> None:
+        self.items, self.total, self.page = items, total, page
+        self.pages = max(1, ceil(total / per_page))
         self.has_prev, self.has_next = self.page > 1, self.page < self.pages
         self.prev_num, self.next_num = self.page - 1, self.page + 1
 
@@ -127,23 +147,6 @@ def chapter_scope(filters: Filters, also: int | None = None) -> Select:
     if also is not None:
         condition = condition | (Chapter.id == also)
     return query.where(condition)
-
-
-def compute(scope: Select, ctx: Context, sources: tuple[str, ...] | None = None) -> Values:
-    """Every chapter's values from the named sources (all by default): one statement each."""
-    merged: Values = {}
-    for name in sources or tuple(SOURCES):
-        for chapter_id, values in SOURCES[name](scope, ctx).items():
-            merged.setdefault(chapter_id, {}).update(values)
-    return merged
-
-
-_EMPTY_ROSTER = [c.label for c in health_from_counts(0, set(), 0) if not c.met]
-
-
-def _with_defaults(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(EMPTY) | {"roster_problems": _EMPTY_ROSTER} | values
-    return out
 
 
 def baseline(period: Period, now: datetime) -> Period:
@@ -177,45 +180,37 @@ def flags_for(values: dict[str, Any], before: dict[str, Any], ctx: Context) -> l
     return flags
 
 
-def _sort_key(sort: Sort, per_member: bool):
-    def key(row: ChapterRow):
-        if sort.key in DETAIL_SORTS:
-            value: Any = getattr(row.chapter, sort.key).lower()
-        else:
-            value = row.shown(BY_KEY[sort.key], per_member)
-        return value
-
-    return key
-
-
-def sort_rows(rows: list[ChapterRow], sort: Sort, per_member: bool) -> list[ChapterRow]:
-    """Sorted by the chosen column; blanks last whichever the direction, ties by name."""
-    by_name = sorted(rows, key=lambda r: (r.chapter.name.lower(), r.chapter.id))
-    key = _sort_key(sort, per_member)
-    known = [r for r in by_name if key(r) is not None]
-    blank = [r for r in by_name if key(r) is None]
-    return sorted(known, key=key, reverse=sort.descending) + blank
-
-
-def summarise(rows: list[ChapterRow], per_member: bool) -> tuple[dict, dict]:
-    """Network totals (counts only; per member: the total over all active members) and
-    the median chapter's value of every metric."""
+def _totals(fetched: Fetched, per_member: bool) -> dict[str, Any]:
+    """Network totals of the counts (per member: the total over all active members)."""
+    members = fetched.sums.get("active_members", 0)
     totals: dict[str, Any] = {}
-    medians: dict[str, Any] = {}
-    members = sum(r.values["active_members"] for r in rows)
     for metric in COLUMNS:
-        if metric.kind in (Kind.DATE, Kind.YES_NO):  # a yes/no has a count, not a median
-            if metric.summable:
-                totals[metric.key] = formulas.total(r.values[metric.key] for r in rows) or 0
+        if not metric.summable:
             continue
-        medians[metric.key] = formulas.median(r.shown(metric, per_member) for r in rows)
-        if metric.summable:
-            total = formulas.total(r.values[metric.key] for r in rows) or 0
-            if per_member and metric.per_member:
-                totals[metric.key] = formulas.per_member(total, members)
-            else:
-                totals[metric.key] = total
-    return totals, medians
+        total = int(fetched.sums.get(metric.key) or 0)
+        if per_member and metric.per_member:
+            totals[metric.key] = formulas.per_member(total, members)
+        else:
+            totals[metric.key] = total
+    return totals
+
+
+def _rows(fetched: Fetched, ctx: Context) -> list[ChapterRow]:
+    """Chapter rows for the fetched values: their chapters, professions and flags."""
+    ids = [v["chapter_id"] for v in fetched.rows]
+    chapters = {c.id: c for c in db.session.scalars(select(Chapter).where(Chapter.id.in_(ids)))}
+    breakdown = members_by_profession(ids, ctx) if ids else {}
+    rows = []
+    for raw in fetched.rows:
+        values = dict(EMPTY) | {k: raw[k] for k in EMPTY if k in raw}
+        values["members_by_profession"] = breakdown.get(raw["chapter_id"], {})
+        checks = health_from_counts(
+            raw["leaders"], set(values["members_by_profession"]), raw["advisors"]
+        )
+        values["roster_problems"] = [c.label for c in checks if not c.met]
+        before = {"actions_done": raw["actions_before"]}
+        rows.append(ChapterRow(chapters[raw["chapter_id"]], values, flags_for(values, before, ctx)))
+    return rows
 
 
 def compare(
@@ -225,20 +220,111 @@ def compare(
     per_member: bool = False,
     now: datetime | None = None,
     include: int | None = None,
+    page: int | None = None,
+    only: int | None = None,
 ) -> Comparison:
-    """Every chapter in scope (and `include`, a report's own chapter), for the period."""
+    """The chapters in scope (and `include`, a report's own chapter) for the period, sorted
+    in SQL: all of them, one `page` of PER_PAGE, or `only` one chapter; with the network's
+    totals and medians over all of them either way."""
     ctx = context(period, now)
+    before = context(baseline(period, ctx.now), ctx.now)
     scope = chapter_scope(filters, also=include)
-    chapters = db.session.scalars(select(Chapter).where(Chapter.id.in_(scope))).all()
-    values = compute(scope, ctx)
-    before = compute(scope, context(baseline(period, ctx.now), ctx.now), ("actions",))
-    rows = []
-    for chapter in chapters:
-        v = _with_defaults(values.get(chapter.id, {}))
-        rows.append(ChapterRow(chapter, v, flags_for(v, before.get(chapter.id, {}), ctx)))
-    rows = sort_rows(rows, sort, per_member)
-    totals, medians = summarise(rows, per_member)
-    return Comparison(period, filters, sort, per_member, rows, totals, medians)
+
+    def run(number: int | None) -> Fetched:
+        limit = PER_PAGE if number is not None else None
+        offset = (number - 1) * PER_PAGE if number is not None else 0
+        return fetch(scope, ctx, before, sort.key, sort.descending, per_member, limit, offset, only)
+
+    number = max(page, 1) if page is not None else None
+    fetched = run(number)
+    if number is not None and number > 1 and not fetched.rows:
+        # Past the last page (an old link): show the last one.
+        in_scope = db.session.scalar(select(func.count()).select_from(scope.subquery()))
+        number = max(1, ceil((in_scope or 0) / PER_PAGE))
+        fetched = run(number)
+    rows = _rows(fetched, ctx)
+    medians = dict(fetched.medians)
+    comparison = Comparison(
+        period,
+        filters,
+        sort,
+        per_member,
+        rows,
+        fetched.count,
+        _totals(fetched, per_member),
+        medians,
+    )
+    if number is not None:
+        comparison.page = RowPage(rows, fetched.count, number, PER_PAGE)
+    return comparison
+
+
+@dataclass(frozen=True)
+class MonthlyActivity:
+    """A chapter's actions done per month of the period: the numbers of its sparkline."""
+
+    months: tuple[date, ...]  # the first day of each month
+    counts: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        parts = (
+            f"{m.strftime('%b %Y')}: {n}" for m, n in zip(self.months, self.counts, strict=True)
+        )
+        return "Actions done by month: " + ", ".join(parts) + "."
+
+    @property
+    def query(self) -> str:
+        return ",".join(str(n) for n in self.counts)
+
+
+def period_months(period: Period, until: date) -> list[date]:
+    """The months of the period up to `until` (a period not over yet stops there)."""
+    months, month = [], period.first_day.replace(day=1)
+    last = min(period.last_day, until)
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def monthly_activity(
+    comparison: Comparison, now: datetime | None = None
+) -> dict[int, MonthlyActivity]:
+    """The sparkline numbers of the chapters fetched (one statement)."""
+    ctx = context(comparison.period, now)
+    months = period_months(comparison.period, ctx.as_of.date())
+    counts = monthly_actions([r.chapter.id for r in comparison.rows], ctx)
+    return {
+        row.chapter.id: MonthlyActivity(
+            tuple(months),
+            tuple(counts.get(row.chapter.id, {}).get(m.strftime("%Y-%m"), 0) for m in months),
+        )
+        for row in comparison.rows
+    }
+
+
+TREND_METRICS = ("active_members", "actions_done", "outcomes_logged", "milestones_approved")
+
+
+@dataclass(frozen=True)
+class TrendYear:
+    period: Period
+    values: dict[str, Any]
+
+
+def chapter_trend(chapter_id: int, years: list[Period], now: datetime | None = None) -> list:
+    """The chapter's own values for each of these periods, oldest first: the same metrics
+    through the same statement, for one chapter (one statement a year)."""
+    scope = select(Chapter.id).where(Chapter.id == chapter_id)
+    trend = []
+    for period in sorted(years, key=lambda p: p.first_day):
+        ctx = context(period, now)
+        before = context(baseline(period, ctx.now), ctx.now)
+        fetched = fetch(scope, ctx, before, "name", False, False)
+        raw = fetched.rows[0] if fetched.rows else {}
+        trend.append(TrendYear(period, dict(EMPTY) | {k: raw[k] for k in EMPTY if k in raw}))
+    return trend
 
 
 def regions() -> list[str]:

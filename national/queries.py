@@ -1,19 +1,21 @@
 """The SQL behind every metric (national/metrics.py), for many chapters at once.
 
-Each source is one statement that groups by chapter and labels its columns with the
-metrics' keys; a chapter with nothing to count has no row and gets the metric's empty
-value. No source loops over chapters, so the dashboard sends the same number of
-statements for 3 chapters or 1,000.
+Each source is a statement that groups by chapter and labels its columns with the
+metrics' keys; national/table.py joins them all to the chapters in one statement (a
+chapter with nothing to count has no row and gets the metric's empty value). No source
+loops over chapters, so the dashboard sends the same statements for 3 chapters or 1,000.
 """
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import (
+    Float,
+    Numeric,
     Select,
     and_,
     case,
+    cast,
     distinct,
     func,
     or_,
@@ -23,7 +25,6 @@ from sqlalchemy import (
 )
 
 from accounts.models import User, UserKind
-from campaigns.fairness import gini_from_sums
 from campaigns.models import Action, ActionSignup, ActionStatus, Campaign, CampaignStatus, Milestone
 from campaigns.outcome_models import Outcome, OutcomeDomain
 from campaigns.signoff_models import (
@@ -40,64 +41,91 @@ from chapters.models import (
     VisionResponse,
     VisionVersion,
 )
-from chapters.services.roster import health_from_counts
 from core.db import UTCDateTime
 from core.extensions import db
-from national.query_context import Context, Values, days_between, on_roster
+from national.query_context import Context, days_between, month_of, on_roster
 
 # --- the sources ----------------------------------------------------------------------------
+# Each returns a statement grouped by chapter, its columns labelled with the metrics' keys
+# and holding their final values (rounded as stored), for national/table.py to join.
 
 
-def roster(scope: Select, ctx: Context) -> Values:
-    """Active members by profession, professions, and the roster health check's counts."""
-    rows = db.session.execute(
-        select(Membership.chapter_id, Membership.role, User.kind, User.profession, func.count())
+def _participant():
+    return Membership.role.in_(PARTICIPANT_ROLES)
+
+
+def roster(scope: Select, ctx: Context) -> Select:
+    """Active members, their professions, and the roster health check's counts."""
+    participant = _participant()
+    return (
+        select(
+            Membership.chapter_id.label("chapter_id"),
+            func.sum(case((participant, 1), else_=0)).label("active_members"),
+            func.count(distinct(case((participant, User.profession)))).label("professions"),
+            func.sum(
+                case(
+                    (and_(Membership.role == Role.LEADER, User.kind == UserKind.STUDENT), 1),
+                    else_=0,
+                )
+            ).label("leaders"),
+            func.sum(case((Membership.role == Role.ADVISOR, 1), else_=0)).label("advisors"),
+        )
         .join(User, User.id == Membership.user_id)
         .where(Membership.chapter_id.in_(scope), on_roster(ctx))
-        .group_by(Membership.chapter_id, Membership.role, User.kind, User.profession)
+        .group_by(Membership.chapter_id)
+    )
+
+
+def members_by_profession(chapter_ids: list[int], ctx: Context) -> dict[int, dict[str, int]]:
+    """The breakdown, for the chapters shown only (a mapping is not sorted or summed)."""
+    rows = db.session.execute(
+        select(Membership.chapter_id, User.profession, func.count())
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.chapter_id.in_(chapter_ids), on_roster(ctx), _participant())
+        .group_by(Membership.chapter_id, User.profession)
+        .order_by(Membership.chapter_id, User.profession)
     ).all()
-    out: Values = {}
-    leaders: dict[int, int] = {}
-    advisors: dict[int, int] = {}
-    for chapter_id, role, kind, profession, n in rows:
-        v = out.setdefault(chapter_id, {"active_members": 0, "members_by_profession": {}})
-        if role in PARTICIPANT_ROLES:
-            v["active_members"] += n
-            by = v["members_by_profession"]
-            by[profession] = by.get(profession, 0) + n
-        if role == Role.LEADER and kind == UserKind.STUDENT:
-            leaders[chapter_id] = leaders.get(chapter_id, 0) + n
-        if role == Role.ADVISOR:
-            advisors[chapter_id] = advisors.get(chapter_id, 0) + n
-    for chapter_id, v in out.items():
-        v["members_by_profession"] = dict(sorted(v["members_by_profession"].items()))
-        v["professions"] = len(v["members_by_profession"])
-        checks = health_from_counts(
-            leaders.get(chapter_id, 0),
-            set(v["members_by_profession"]),
-            advisors.get(chapter_id, 0),
-        )
-        v["roster_problems"] = [c.label for c in checks if not c.met]
+    out: dict[int, dict[str, int]] = {}
+    for chapter_id, profession, n in rows:
+        out.setdefault(chapter_id, {})[profession] = n
     return out
 
 
-def vision(scope: Select, ctx: Context) -> Values:
-    latest = func.max(VisionVersion.adopted_at)
+def monthly_actions(chapter_ids: list[int], ctx: Context) -> dict[int, dict[str, int]]:
+    """Actions done per UTC month of the period ('YYYY-MM' -> count), for the chapters shown
+    (the dashboard's sparklines): the same rule as actions_done, counted by month."""
+    month = month_of(Action.starts_at)
     rows = db.session.execute(
-        select(VisionVersion.chapter_id, type_coerce(latest, UTCDateTime))
+        select(Campaign.chapter_id, month, func.count(Action.id))
+        .join(Action, Action.campaign_id == Campaign.id)
+        .where(
+            Campaign.chapter_id.in_(chapter_ids),
+            Action.status == ActionStatus.DONE,
+            ctx.in_period(Action.starts_at),
+        )
+        .group_by(Campaign.chapter_id, month)
+    ).all()
+    out: dict[int, dict[str, int]] = {}
+    for chapter_id, key, n in rows:
+        out.setdefault(chapter_id, {})[key] = n
+    return out
+
+
+def vision(scope: Select, ctx: Context) -> Select:
+    latest = type_coerce(func.max(VisionVersion.adopted_at), UTCDateTime)
+    return (
+        select(VisionVersion.chapter_id.label("chapter_id"), latest.label("adopted_at"))
         .where(VisionVersion.chapter_id.in_(scope), VisionVersion.adopted_at < ctx.as_of)
         .group_by(VisionVersion.chapter_id)
-    ).all()
-    return {
-        chapter_id: {"vision_adopted": 1, "days_since_vision": (ctx.as_of - adopted).days}
-        for chapter_id, adopted in rows
-        if adopted is not None
-    }
+    )
 
 
-def campaigns(scope: Select, ctx: Context) -> Values:
-    rows = db.session.execute(
-        select(Campaign.chapter_id, func.count(Campaign.id).label("active_campaigns"))
+def campaigns(scope: Select, ctx: Context) -> Select:
+    return (
+        select(
+            Campaign.chapter_id.label("chapter_id"),
+            func.count(Campaign.id).label("active_campaigns"),
+        )
         .where(
             Campaign.chapter_id.in_(scope),
             Campaign.status.in_((CampaignStatus.ACTIVE, CampaignStatus.COMPLETED)),
@@ -105,13 +133,12 @@ def campaigns(scope: Select, ctx: Context) -> Values:
             Campaign.end_date >= ctx.period.first_day,
         )
         .group_by(Campaign.chapter_id)
-    ).all()
-    return {r.chapter_id: {"active_campaigns": r.active_campaigns} for r in rows}
+    )
 
 
-def actions(scope: Select, ctx: Context) -> Values:
-    rows = db.session.execute(
-        select(Campaign.chapter_id, func.count(Action.id).label("actions_done"))
+def actions(scope: Select, ctx: Context) -> Select:
+    return (
+        select(Campaign.chapter_id.label("chapter_id"), func.count(Action.id).label("actions_done"))
         .join(Action, Action.campaign_id == Campaign.id)
         .where(
             Campaign.chapter_id.in_(scope),
@@ -119,14 +146,13 @@ def actions(scope: Select, ctx: Context) -> Values:
             ctx.in_period(Action.starts_at),
         )
         .group_by(Campaign.chapter_id)
-    ).all()
-    return {r.chapter_id: {"actions_done": r.actions_done} for r in rows}
+    )
 
 
-def outcomes(scope: Select, ctx: Context) -> Values:
-    rows = db.session.execute(
+def outcomes(scope: Select, ctx: Context) -> Select:
+    return (
         select(
-            Outcome.chapter_id,
+            Outcome.chapter_id.label("chapter_id"),
             func.coalesce(func.sum(Outcome.people_reached), 0).label("people_reached"),
             func.coalesce(func.sum(Outcome.commitments), 0).label("commitments"),
             func.coalesce(func.sum(Outcome.signatures), 0).label("signatures"),
@@ -135,15 +161,13 @@ def outcomes(scope: Select, ctx: Context) -> Values:
         .join(Action, Action.id == Outcome.action_id)
         .where(Outcome.chapter_id.in_(scope), ctx.in_period(Action.starts_at))
         .group_by(Outcome.chapter_id)
-    ).all()
-    keys = ("people_reached", "commitments", "signatures", "outcomes_logged")
-    return {r.chapter_id: {k: int(getattr(r, k)) for k in keys} for r in rows}
+    )
 
 
-def domains(scope: Select, ctx: Context) -> Values:
-    rows = db.session.execute(
+def domains(scope: Select, ctx: Context) -> Select:
+    return (
         select(
-            Outcome.chapter_id,
+            Outcome.chapter_id.label("chapter_id"),
             func.count(distinct(OutcomeDomain.domain)).label("domain_coverage"),
         )
         .join(OutcomeDomain, OutcomeDomain.outcome_id == Outcome.id)
@@ -154,8 +178,12 @@ def domains(scope: Select, ctx: Context) -> Values:
             ctx.in_period(Action.starts_at),
         )
         .group_by(Outcome.chapter_id)
-    ).all()
-    return {r.chapter_id: {"domain_coverage": r.domain_coverage} for r in rows}
+    )
+
+
+def rounded(value, places: int):
+    """Rounded in SQL (NUMERIC rounds the same on both databases), read back as a float."""
+    return type_coerce(func.round(cast(value, Numeric), places), Float)
 
 
 def _decisions(ctx: Context, *kinds: str):
@@ -169,11 +197,11 @@ def _decisions(ctx: Context, *kinds: str):
     )
 
 
-def milestones_approved(scope: Select, ctx: Context) -> Values:
-    rows = db.session.execute(
+def milestones_approved(scope: Select, ctx: Context) -> Select:
+    return (
         _decisions(ctx, DecisionKind.APPROVED)
         .with_only_columns(
-            Campaign.chapter_id,
+            Campaign.chapter_id.label("chapter_id"),
             func.count(distinct(Milestone.id)).label("milestones_approved"),
         )
         .where(
@@ -182,11 +210,10 @@ def milestones_approved(scope: Select, ctx: Context) -> Values:
             MilestoneSubmission.status == SubmissionStatus.APPROVED,
         )
         .group_by(Campaign.chapter_id)
-    ).all()
-    return {r.chapter_id: {"milestones_approved": r.milestones_approved} for r in rows}
+    )
 
 
-def decision_days(scope: Select, ctx: Context) -> Values:
+def decision_days(scope: Select, ctx: Context) -> Select:
     """The median per chapter, with window functions (PostgreSQL and SQLite alike): rank
     each chapter's waits, keep the middle one or two, and average them."""
     days = days_between(MilestoneDecision.decided_at, MilestoneSubmission.submitted_at)
@@ -207,18 +234,23 @@ def decision_days(scope: Select, ctx: Context) -> Values:
     middle = or_(
         ranked.c.position == (ranked.c.n + 1) // 2, ranked.c.position == (ranked.c.n + 2) // 2
     )
-    rows = db.session.execute(
-        select(ranked.c.chapter_id, func.avg(ranked.c.days).label("median"))
+    return (
+        select(
+            ranked.c.chapter_id,
+            rounded(func.avg(ranked.c.days), 1).label("median_days_to_decision"),
+        )
         .where(middle)
         .group_by(ranked.c.chapter_id)
-    ).all()
-    return {r.chapter_id: {"median_days_to_decision": round(float(r.median), 1)} for r in rows}
+    )
 
 
-def overdue(scope: Select, ctx: Context) -> Values:
+def overdue(scope: Select, ctx: Context) -> Select:
     limit = ctx.now - timedelta(days=ctx.overdue_days)
-    rows = db.session.execute(
-        select(Campaign.chapter_id, func.count(MilestoneSubmission.id).label("overdue_signoffs"))
+    return (
+        select(
+            Campaign.chapter_id.label("chapter_id"),
+            func.count(MilestoneSubmission.id).label("overdue_signoffs"),
+        )
         .join(Milestone, Milestone.campaign_id == Campaign.id)
         .join(MilestoneSubmission, MilestoneSubmission.milestone_id == Milestone.id)
         .where(
@@ -227,13 +259,12 @@ def overdue(scope: Select, ctx: Context) -> Values:
             MilestoneSubmission.submitted_at <= limit,
         )
         .group_by(Campaign.chapter_id)
-    ).all()
-    return {r.chapter_id: {"overdue_signoffs": r.overdue_signoffs} for r in rows}
+    )
 
 
-def leads(scope: Select, ctx: Context) -> Values:
+def leads(scope: Select, ctx: Context) -> Select:
     """Each participant's lead count (zeros included), ranked within the chapter, summed
-    into what campaigns.fairness.gini_from_sums needs."""
+    into the share who led and the Gini index (campaigns.fairness.gini_from_sums, in SQL)."""
     per_lead = (
         select(
             Campaign.chapter_id.label("chapter_id"),
@@ -269,30 +300,31 @@ def leads(scope: Select, ctx: Context) -> Values:
         .where(
             Membership.chapter_id.in_(scope),
             on_roster(ctx),
-            Membership.role.in_(PARTICIPANT_ROLES),
+            _participant(),
         )
         .subquery()
     )
-    rows = db.session.execute(
+    sums = (
         select(
             members.c.chapter_id,
             func.count().label("n"),
             func.sum(members.c.leads).label("total"),
             func.sum(members.c.position * members.c.leads).label("weighted"),
             func.sum(case((members.c.leads > 0, 1), else_=0)).label("led"),
-        ).group_by(members.c.chapter_id)
-    ).all()
-    return {
-        r.chapter_id: {
-            "share_led": r.led / r.n,
-            "gini_leads": round(gini_from_sums(r.n, int(r.total), int(r.weighted)), 4),
-        }
-        for r in rows
-        if r.n
-    }
+        )
+        .group_by(members.c.chapter_id)
+        .subquery()
+    )
+    n, total = sums.c.n * 1.0, sums.c.total * 1.0
+    gini = case((sums.c.total == 0, 0.0), else_=(2 * sums.c.weighted) / (n * total) - (n + 1) / n)
+    return select(
+        sums.c.chapter_id,
+        type_coerce(sums.c.led * 1.0 / n, Float).label("share_led"),
+        rounded(gini, 4).label("gini_leads"),
+    ).where(sums.c.n > 0)
 
 
-def professions_per_action(scope: Select, ctx: Context) -> Values:
+def professions_per_action(scope: Select, ctx: Context) -> Select:
     done = and_(
         Campaign.chapter_id.in_(scope),
         Action.status == ActionStatus.DONE,
@@ -323,15 +355,13 @@ def professions_per_action(scope: Select, ctx: Context) -> Values:
         .group_by(people.c.chapter_id, people.c.action_id)
         .subquery()
     )
-    rows = db.session.execute(
-        select(per_action.c.chapter_id, func.avg(per_action.c.professions).label("mean")).group_by(
-            per_action.c.chapter_id
-        )
-    ).all()
-    return {r.chapter_id: {"professions_per_action": round(float(r.mean), 2)} for r in rows}
+    return select(
+        per_action.c.chapter_id,
+        rounded(func.avg(per_action.c.professions), 2).label("professions_per_action"),
+    ).group_by(per_action.c.chapter_id)
 
 
-def last_activity(scope: Select, ctx: Context) -> Values:
+def last_activity(scope: Select, ctx: Context) -> Select:
     """The latest moment of each kind per chapter first (each branch is one GROUP BY over an
     index), then the latest of those: the union holds a few rows per chapter, not every
     action, outcome and decision of the network."""
@@ -363,15 +393,13 @@ def last_activity(scope: Select, ctx: Context) -> Values:
         .where(VisionVersion.chapter_id.in_(scope), VisionResponse.updated_at < ctx.as_of)
         .group_by(VisionVersion.chapter_id),
     ).subquery()
-    rows = db.session.execute(
-        select(
-            moments.c.chapter_id, type_coerce(func.max(moments.c.at), UTCDateTime).label("last")
-        ).group_by(moments.c.chapter_id)
-    ).all()
-    return {r.chapter_id: {"last_activity": r.last} for r in rows if r.last is not None}
+    return select(
+        moments.c.chapter_id,
+        type_coerce(func.max(moments.c.at), UTCDateTime).label("last_activity"),
+    ).group_by(moments.c.chapter_id)
 
 
-SOURCES: dict[str, Callable[[Select, Context], Values]] = {
+SOURCES: dict[str, Callable[[Select, Context], Select]] = {
     "roster": roster,
     "vision": vision,
     "campaigns": campaigns,
@@ -386,26 +414,26 @@ SOURCES: dict[str, Callable[[Select, Context], Values]] = {
     "last_activity": last_activity,
 }
 
-# What a chapter with no row in a source gets for each metric.
-EMPTY: dict[str, Any] = {
-    "active_members": 0,
-    "members_by_profession": {},
-    "professions": 0,
-    "roster_problems": [],
-    "vision_adopted": 0,
-    "days_since_vision": None,
-    "active_campaigns": 0,
-    "actions_done": 0,
-    "people_reached": 0,
-    "commitments": 0,
-    "signatures": 0,
-    "outcomes_logged": 0,
-    "domain_coverage": 0,
-    "milestones_approved": 0,
-    "median_days_to_decision": None,
-    "overdue_signoffs": 0,
-    "share_led": None,
-    "gini_leads": None,
-    "professions_per_action": None,
-    "last_activity": None,
-}
+# What a chapter with no row in a source gets for each metric: counts are 0, measures blank.
+COUNTED = (
+    "active_members",
+    "professions",
+    "leaders",
+    "advisors",
+    "active_campaigns",
+    "actions_done",
+    "people_reached",
+    "commitments",
+    "signatures",
+    "outcomes_logged",
+    "domain_coverage",
+    "milestones_approved",
+    "overdue_signoffs",
+)
+MEASURED = (
+    "median_days_to_decision",
+    "share_led",
+    "gini_leads",
+    "professions_per_action",
+    "last_activity",
+)

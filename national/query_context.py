@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, or_
+from sqlalchemy import Float, String, and_, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -65,3 +65,22 @@ def on_roster(ctx: Context):
     if ctx.as_of >= ctx.now:
         on_roster = and_(on_roster, Membership.status == MembershipStatus.ACTIVE)
     return on_roster
+
+
+class month_of(FunctionElement):
+    """The UTC month of a time as 'YYYY-MM', on SQLite and PostgreSQL alike."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(month_of, "sqlite")
+def _month_of_sqlite(element, compiler, **kw):
+    (moment,) = list(element.clauses)
+    return f"strftime('%Y-%m', {compiler.process(moment, **kw)})"
+
+
+@compiles(month_of)
+def _month_of_default(element, compiler, **kw):
+    (moment,) = list(element.clauses)
+    return f"to_char({compiler.process(moment, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM')"

@@ -74,3 +74,28 @@ def test_the_report_chart_compares_the_chapter_with_the_median(network, client, 
     assert svg.mimetype == "image/svg+xml"
     assert "<script" not in svg.get_data(as_text=True)
     assert "default-src 'none'" in svg.headers["Content-Security-Policy"]
+
+
+def test_each_dashboard_row_has_a_sparkline_with_its_numbers_in_words(network, client, login_as):
+    login_as(network.people["staff"])
+    html = client.get(f"/network/compare?{_query(network)}").get_data(as_text=True)
+    alpha = re.search(r'<tr data-chapter="alpha">(.*?)</tr>', html, re.S).group(1)
+    image = re.search(r'<img src="([^"]+)" alt="([^"]+)"', alpha)
+    src, alt = unescape(image.group(1)), unescape(image.group(2))
+    assert alt.startswith("Actions done by month: ")
+    in_words = [int(n) for n in re.findall(r": (\d+)", alt.removeprefix("Actions done by"))]
+    assert sum(in_words) == 3  # alpha's three done actions (the cancelled one is not counted)
+    assert src.startswith("/network/sparkline.svg?v=")
+    assert [int(n) for n in src.split("v=")[1].split(",")] == in_words
+
+    response = client.get(src)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    svg = response.get_data(as_text=True)
+    assert svg.startswith("<svg") and "<script" not in svg
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("bad", ["", "1,x", "-1", ",".join(["1"] * 61)])
+def test_a_sparkline_needs_counts(network, client, login_as, bad):
+    login_as(network.people["staff"])
+    assert client.get(f"/network/sparkline.svg?v={bad}").status_code == 404

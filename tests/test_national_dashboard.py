@@ -121,6 +121,11 @@ def test_the_dashboard_pages_through_many_chapters(network, staff_client):
     assert "Page 1 of 2" in first
     second = staff_client.get(f"/network/compare?{_query(network, page=2)}").get_data(as_text=True)
     assert len(_rows(second)) == 5
+    # Sorted in SQL across pages: the second page continues the first's order.
+    assert list(_rows(first))[-1] < list(_rows(second))[0]
+    # A page past the end (an old link) shows the last page.
+    past = staff_client.get(f"/network/compare?{_query(network, page=9)}").get_data(as_text=True)
+    assert _rows(past) == _rows(second) and "Page 2 of 2" in past
 
 
 def test_csv_and_json_carry_the_pages_numbers_in_the_pages_order(network, staff_client):

@@ -46,8 +46,12 @@ ROUTES = [
     route("national.dashboard_json", "GET", lambda w: "/network/compare.json", **_staff_only()),
     route("national.chart_page", "GET", lambda w: "/network/chart", **_staff_only()),
     route("national.chart_svg", "GET", lambda w: "/network/chart.svg", **_staff_only()),
+    route(
+        "national.sparkline_svg", "GET", lambda w: "/network/sparkline.svg?v=1,2", **_staff_only()
+    ),
     route("national.report", "GET", lambda w: f"/c/{w.a.slug}/report", **_report_readers()),
     route("national.report_svg", "GET", lambda w: f"/c/{w.a.slug}/report.svg", **_report_readers()),
+    route("national.report_pdf", "GET", lambda w: f"/c/{w.a.slug}/report.pdf", **_report_readers()),
     route(
         "national.report_csv_view",
         "GET",

@@ -4,6 +4,7 @@ sign-off history, rotation fairness and highlights; downloads with the page's nu
 import csv
 import io
 import re
+import zlib
 from html import unescape
 
 import pytest
@@ -70,3 +71,55 @@ def test_report_csv_and_json_equal_the_page(network, client, login_as):
                 assert page[m.key][1] == shown_text(median, m, per_member), m.key
         assert data["campaigns"][0]["actions_done"] == 3
         assert {s["decision"] for s in data["signoffs"]} == {"approved", "returned"}
+
+
+def _weasyprint_missing() -> str | None:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        return f"WeasyPrint cannot load here ({error}); `make pdf-deps` installs Pango as root"
+    return None
+
+
+@pytest.mark.skipif(_weasyprint_missing() is not None, reason=str(_weasyprint_missing()))
+@pytest.mark.parametrize(("paper", "width_pt"), [("a4", 595), ("letter", 612)])
+def test_the_report_downloads_as_a_pdf_of_the_same_page(network, client, login_as, paper, width_pt):
+    login_as(network.people["staff"])
+    html = client.get(f"/c/alpha/report?{_query(network)}").get_data(as_text=True)
+    assert "Download PDF" in html
+
+    response = client.get(f"/c/alpha/report.pdf?{_query(network, paper=paper)}")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    pdf = response.get_data()
+    assert pdf.startswith(b"%PDF-")
+    # The page size asked for (MediaBox width in points: A4 595, Letter 612), read from
+    # the PDF's objects (plain, or in compressed object streams).
+    objects = pdf
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            objects += zlib.decompress(stream)
+        except zlib.error:
+            continue
+    sizes = {round(float(w)) for w in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+)", objects)}
+    assert sizes == {width_pt}
+    assert b"/XObject" in objects  # the chart came along
+
+
+def test_the_report_shows_three_academic_years_with_their_numbers(network, client, login_as):
+    login_as(network.people["staff"])
+    html = client.get("/c/alpha/report").get_data(as_text=True)  # the current academic year
+
+    section = html.split('id="trend-h"', 1)[1].split("</section>", 1)[0]
+    assert '<img src="data:image/svg+xml;base64,' in section
+    years = re.findall(r'<tr><th scope="row">(Academic year [^<]+)</th>(.*?)</tr>', section, re.S)
+    assert len(years) == 3
+    assert years[0][0] < years[1][0] < years[2][0]  # oldest first
+    this_year = [unescape(c) for c in re.findall(r"<td>(.*?)</td>", years[2][1])]
+    metrics = _metric_rows(html)
+    assert this_year[1] == metrics["actions_done"][0]  # the same number as the report's row
+    assert this_year[0] == metrics["active_members"][0]
+    earlier = [re.findall(r"<td>(.*?)</td>", y[1])[1] for y in years[:2]]
+    assert earlier == ["0", "0"]  # the world's actions are all this year

@@ -1,10 +1,10 @@
 """The chart of one metric across chapters: a page with the SVG, its summary and table."""
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from flask_login import login_required
 
 from national import bp
-from national.charts import chart_data, render_svg
+from national.charts import chart_data, parse_sparkline, render_sparkline, render_svg
 from national.comparison import compare
 from national.metrics import BY_KEY, CHARTABLE
 from national.views.common import asked, require_staff, years_offered
@@ -46,4 +46,19 @@ def chart_svg():
     )
     response.headers["Content-Security-Policy"] = SVG_POLICY
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/network/sparkline.svg")
+@login_required
+def sparkline_svg():
+    """A dashboard row's sparkline, drawn from the counts in its address (the page has them
+    and says them in words): no query, so the browser may cache it."""
+    require_staff()
+    counts = parse_sparkline(request.args.get("v", ""))
+    if counts is None:
+        abort(404)
+    response = Response(render_sparkline(counts), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = SVG_POLICY
+    response.headers["Cache-Control"] = "private, max-age=86400"
     return response

@@ -6,7 +6,7 @@ from flask_login import login_required
 from chapters.models import CHAPTER_STATUSES
 from core.http import page_number
 from national import bp
-from national.comparison import compare, regions
+from national.comparison import compare, monthly_activity, regions
 from national.metrics import CHARTABLE, COLUMNS, METRICS
 from national.views.common import asked, require_staff, years_offered
 
@@ -23,12 +23,15 @@ def definitions():
 def dashboard():
     require_staff()
     view = asked()
-    comparison = compare(view.choice.period, view.filters, view.sort, view.per_member)
+    comparison = compare(
+        view.choice.period, view.filters, view.sort, view.per_member, page=page_number()
+    )
     return render_template(
         "national/dashboard.html",
         view=view,
         comparison=comparison,
-        page=comparison.page(page_number()),
+        page=comparison.page,
+        activity=monthly_activity(comparison),
         columns=COLUMNS,
         chartable_keys={m.key for m in CHARTABLE},
         years=years_offered(),

@@ -3,15 +3,16 @@ chapter's own leaders and advisors (anyone else: 404)."""
 
 import json
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from chapters.access import get_chapter_or_404
 from national import bp
-from national.charts import render_report_svg, report_bars
-from national.comparison import Filters, Sort, compare
+from national.charts import data_uri, render_report_svg, render_trend_svg, report_bars
+from national.comparison import TREND_METRICS, Filters, Sort, chapter_trend, compare
 from national.exports import report_csv, report_json
 from national.metrics import BY_KEY, CHARTABLE, COLUMNS
+from national.pdf import PdfUnavailable, render_pdf
 from national.permissions import can_read_report
 from national.report import (
     campaign_lines,
@@ -30,19 +31,23 @@ def _load(slug: str):
     if not can_read_report(current_user, m):
         abort(404)
     view = asked()
-    comparison = compare(view.choice.period, Filters(), Sort(), view.per_member, include=chapter.id)
-    row = next(r for r in comparison.rows if r.chapter.id == chapter.id)
+    comparison = compare(
+        view.choice.period, Filters(), Sort(), view.per_member, include=chapter.id, only=chapter.id
+    )
+    row = comparison.rows[0]
     return chapter, view, comparison, row
 
 
-@bp.route("/c/<slug>/report")
-@login_required
-def report(slug: str):
-    chapter, view, comparison, row = _load(slug)
+def _render_report(loaded, **extra) -> str:
+    chapter, view, comparison, row = loaded
     period = comparison.period
     decisions = signoff_history(chapter, period)
+    trend = chapter_trend(chapter.id, years_offered()[:3])
+    trend_metrics = tuple(BY_KEY[k] for k in TREND_METRICS)
+    trend_title = f"{chapter.name} over three academic years"
     return render_template(
         "national/report.html",
+        **extra,
         chapter=chapter,
         view=view,
         comparison=comparison,
@@ -55,7 +60,33 @@ def report(slug: str):
         titles=milestone_titles(decisions),
         highlights=highlights(chapter, period),
         bars=report_bars(comparison, row, CHARTABLE),
+        trend=trend,
+        trend_metrics=trend_metrics,
+        trend_src=data_uri(render_trend_svg(trend_title, trend, trend_metrics)),
     )
+
+
+@bp.route("/c/<slug>/report")
+@login_required
+def report(slug: str):
+    return _render_report(_load(slug))
+
+
+@bp.route("/c/<slug>/report.pdf")
+@login_required
+def report_pdf(slug: str):
+    """The same report as a PDF (A4, or `paper=letter`), its chart drawn in line."""
+    loaded = chapter, _view, comparison, row = _load(slug)
+    title = f"{chapter.name} against the network median (100 = median)"
+    svg = render_report_svg(title, report_bars(comparison, row, CHARTABLE))
+    html = _render_report(loaded, chart_src=data_uri(svg))
+    paper = request.args.get("paper", "a4")
+    try:
+        body = render_pdf(html, request.url_root, paper)
+    except PdfUnavailable:
+        abort(503, "PDF rendering is not installed on this server (run `make pdf-deps`).")
+    name = download_name(f"relay-{chapter.slug}", comparison.period.label, "pdf")
+    return _download(body, "application/pdf", name)
 
 
 @bp.route("/c/<slug>/report.svg")
