@@ -20,6 +20,7 @@ from campaigns.signoff_models import MilestoneSubmission, SubmissionStatus
 from campaigns.signoff_rules import waiting
 from chapters.models import Chapter, Membership, MembershipStatus, Role
 from core.extensions import db
+from core.locking import take_write_lock
 from notifications.email import mail_digest
 from notifications.hooks import action_path, action_when, site_path
 from notifications.kinds import DEFAULT_DELIVERY, Delivery, Kind
@@ -170,6 +171,9 @@ def send_digests(now: datetime) -> int:
     Left out (and not sent later): what the person may no longer read, and kinds they have
     since switched to in-app only or to email at once.
     """
+    # Two runs at once must not both send a notification: PostgreSQL locks the rows taken
+    # (a second run skips them), SQLite's write lock makes the second run wait for the first.
+    take_write_lock()
     rows = list(
         db.session.scalars(
             select(Notification)
@@ -177,6 +181,7 @@ def send_digests(now: datetime) -> int:
             .options(contains_eager(Notification.recipient))
             .where(Notification.email_state == EmailState.DIGEST)
             .order_by(Notification.recipient_id, Notification.created_at, Notification.id)
+            .with_for_update(of=Notification, skip_locked=True)
         )
     )
     if not rows:

@@ -112,8 +112,7 @@ def notify(
             n = db.session.get_one(Notification, new_id)
         else:
             n = Notification(**values)
-            db.session.add(n)
-            db.session.flush()
+            db.session.add(n)  # flushed together below: one batched INSERT for many people
         if delivery == Delivery.IMMEDIATE:
             mail_notification(user, n)
             n.email_state, n.emailed_at = EmailState.SENT, now

@@ -1,6 +1,8 @@
 """`flask notify run`: action-tomorrow and overdue sign-off reminders to the right people,
 made once however often it runs (a unique key, not only a check), then the daily digest."""
 
+import os
+import threading
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +17,7 @@ from core.extensions import db
 from core.models import OutboxMessage
 from notifications.kinds import Kind
 from notifications.models import Notification
-from notifications.reminders import run_daily
+from notifications.reminders import run_daily, send_digests
 from tests.factories import make_action, make_signup, make_user
 from tests.notifications_world import ids, notified, world_fixture  # noqa: F401  (fixture)
 
@@ -146,3 +148,61 @@ def test_a_disabled_account_gets_no_reminder(world):
     make_signup(action, ghost)
     _run()
     assert ghost.id not in notified(Kind.ACTION_TOMORROW)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL for real concurrent runs"
+)
+@pytest.mark.parametrize("step", [run_daily, send_digests], ids=["whole run", "digest alone"])
+def test_two_runs_at_once_make_each_reminder_and_digest_once(world, app, step):
+    tomorrow = make_action(
+        world.campaign, title="Flu clinic", starts_at=_local_noon(1), lead=world.m3
+    )
+    make_signup(tomorrow, world.m1)
+    _move_action_location(world)  # digest notifications already waiting
+    barrier = threading.Barrier(2, timeout=30)
+    errors: list[str] = []
+
+    def run() -> None:
+        with app.app_context():  # its own session and connection
+            try:
+                barrier.wait()
+                step(utcnow())
+                db.session.commit()
+            except Exception as exc:  # reported below
+                db.session.rollback()
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a run hung"
+    assert errors == []
+    digests = db.session.scalars(
+        select(OutboxMessage.to_addr).where(OutboxMessage.subject.like("%daily digest%"))
+    ).all()
+    if step is send_digests:
+        # one each: the moved action's lead and its sign-ups
+        assert sorted(digests) == sorted(u.email for u in (world.lead, world.m1, world.m2))
+        return
+    assert notified(Kind.ACTION_TOMORROW) == ids(world.m3, world.m1)
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.kind == Kind.ACTION_TOMORROW)
+        )
+        == 2
+    )
+    # one each: the moved action's lead and sign-ups, and the flu clinic's lead (m3)
+    assert sorted(digests) == sorted(u.email for u in (world.lead, world.m1, world.m2, world.m3))
+
+
+def _move_action_location(world) -> None:
+    from campaigns.services.actions import ACTION_FIELDS, save_action
+
+    data = {f: getattr(world.action, f) for f in ACTION_FIELDS} | {"location": "Room 9"}
+    save_action(world.campaign, world.action, data, world.leader)
+    db.session.commit()
