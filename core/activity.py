@@ -169,6 +169,13 @@ def generic_pattern(action: str) -> str:
     return "{actor}: " + verb + " ({object})"
 
 
+class _Blank(dict):
+    """Any payload value, in a menu label: "…"."""
+
+    def get(self, key: Any, default: Any = None) -> str:
+        return "…"
+
+
 def action_choices(actions: Iterable[str]) -> list[tuple[str, str]]:
     """(action, label) for a filter menu: "Action · signed up for …"."""
     kinds = object_kinds()
@@ -176,7 +183,15 @@ def action_choices(actions: Iterable[str]) -> list[tuple[str, str]]:
     out = []
     for action in sorted(actions):
         pattern = words[action].pattern if action in words else generic_pattern(action)
-        text = fill(pattern, actor="", object="…", person="someone", before={}, after={})
+        text = fill(
+            pattern,
+            actor="",
+            object="…",
+            person="someone",
+            chapter="a chapter",
+            before=_Blank(),
+            after=_Blank(),
+        )
         prefix = action.split(".", 1)[0]
         kind = next((k.label for k in kinds.values() if k.object_type.startswith(prefix)), None)
         label = (kind or prefix.replace("_", " ").capitalize()) + " · " + text.strip(" :")
