@@ -43,3 +43,11 @@ def _add_week_panel(state: BlueprintSetupState) -> None:
         chapter="campaigns/_week_chapter.html",
         gaps="campaigns/_week_gaps.html",
     )
+
+
+@bp.record_once
+def _register_activity(state: BlueprintSetupState) -> None:
+    """How the activity log names and words campaigns' objects and events."""
+    from campaigns.activity import register_activity
+
+    register_activity(state.app)

@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     EmailField,
     FieldList,
     RadioField,
@@ -21,7 +22,13 @@ from wtforms.validators import (
 from accounts.forms import NewPasswordMixin, new_password_fields, profession_choices
 from accounts.models import KINDS, UserKind
 from chapters.models import CHAPTER_STATUSES, ROLES, ChapterStatus, Role, Stance
-from core.forms import SelectField, SingleLineField, VersionedForm, email_address
+from core.forms import (
+    SelectField,
+    SingleLineField,
+    VersionedForm,
+    email_address,
+    plausible_date,
+)
 
 _TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
 # Choices are {value: label} dicts: WTForms 3.3 deprecates (value, label) tuples.
@@ -114,3 +121,27 @@ class VisionResponseForm(FlaskForm):
         validators=[Optional(), Length(max=1000)],
         description="Required when you object or comment: say what you would change.",
     )
+
+
+class ActivityFilterForm(FlaskForm):
+    """The activity log's filters, read from the query string (a GET changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    person = SingleLineField(
+        "Person", validators=[Length(max=100)], description="Part of a name or email address."
+    )
+    kind = SelectField("Kind of object", default="")
+    action = SelectField("What happened", default="")
+    since = DateField("From", validators=[Optional(), plausible_date])
+    until = DateField("To", validators=[Optional(), plausible_date])
+
+    def __init__(self, *args, kinds: dict[str, str], actions: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = {"": "Any", **kinds}
+        self.action.choices = {"": "Anything", **dict(actions)}
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date must be on or after the start date.")

@@ -88,3 +88,15 @@ def can_comment_vision(user, m: Membership | None, chapter: Chapter) -> bool:
 
 def can_withdraw_vision(user, m: Membership | None, proposer_id: int) -> bool:
     return m is not None and (user.id == proposer_id or m.role == Role.LEADER)
+
+
+def can_read_activity(user, m: Membership | None) -> bool:
+    """A chapter's whole activity log: its faculty advisors, and national staff."""
+    return bool(
+        user.is_authenticated and (user.is_staff or (m is not None and m.role == Role.ADVISOR))
+    )
+
+
+def can_read_network_activity(user) -> bool:
+    """Every chapter's log, and sign-ins and accounts: national staff."""
+    return bool(user.is_authenticated and user.is_staff)

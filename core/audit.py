@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
+from core.activity import strip_secrets
 from core.db import utcnow
 from core.extensions import db
 from core.locking import take_write_lock
@@ -39,8 +40,9 @@ def _chained_fields(ev: AuditEvent) -> dict[str, Any]:
 
 
 def _json_safe(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    # Dates and enums become strings now, so the stored JSON re-hashes identically.
-    return None if value is None else json.loads(json.dumps(value, default=str))
+    # Dates and enums become strings now, so the stored JSON re-hashes identically; a
+    # password, token, hash or secret never enters the log (core.activity.strip_secrets).
+    return None if value is None else strip_secrets(json.loads(json.dumps(value, default=str)))
 
 
 def record_event(

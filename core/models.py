@@ -15,6 +15,8 @@ class AuditEvent(db.Model):
     """One append-only, hash-chained record of a state change or an authentication event."""
 
     __tablename__ = "audit_events"
+    # The activity log reads a chapter's events newest first (chapters.services.activity).
+    __table_args__ = (Index("ix_audit_events_chapter_id_at", "chapter_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -23,7 +25,7 @@ class AuditEvent(db.Model):
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
     # No foreign key: the log must outlive and never block changes to what it describes.
-    chapter_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    chapter_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ip: Mapped[str | None] = mapped_column(String(64))

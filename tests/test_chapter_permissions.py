@@ -299,6 +299,14 @@ ROUTES: list[Route] = [
         **_readers(member_a=403, leader_a=DONE, advisor_a=403, staff=403, admin=403),
     ),
     route("chapters.history", "GET", _slug_a("/vision/history"), **_readers()),
+    # The activity log: the chapter's advisors and national staff (tests/test_activity_log.py).
+    route(
+        "chapters.chapter_activity",
+        "GET",
+        _slug_a("/activity"),
+        **_readers(member_a=403, leader_a=403),
+    ),
+    route("chapters.network_activity", "GET", lambda w: "/activity", **_staff_only(OK)),
 ]
 
 

@@ -11,6 +11,7 @@ import pytest
 from campaigns.models import ActionStatus, CampaignStatus
 from campaigns.outcome_models import CustomMetric, EvidenceLink, OutcomeDomain
 from chapters.models import Role, VisionStatus
+from core.audit import record_event
 from core.db import utcnow
 from core.extensions import db
 from demo_outcomes import tiny_png
@@ -33,7 +34,9 @@ PROFESSIONS = ("Medicine", "Nursing", "Pharmacy", "Social Work")
 # the reader's membership (1) come first on every chapter page. Issue 12 added one to every
 # page: the navigation's unread notification count (one statement on its index).
 BUDGET = {
-    "chapter overview": ("/c/{slug}", 10),  # the proposal tally is one GROUP BY
+    # The proposal tally is one GROUP BY. +2 (issue 12): the recent activity's last ten
+    # events, and every name they mention (people, actions, campaigns, ...) in one UNION.
+    "chapter overview": ("/c/{slug}", 12),
     "roster": ("/c/{slug}/roster", 6),
     # +1: the outcome totals of the campaign's actions (one aggregate statement); -2: the
     # timeline's totals and the progress bar's two counts by status are one statement.
@@ -98,6 +101,22 @@ def build(slug: str, members: int, actions: int) -> dict:
     done.links = [EvidenceLink(url=f"https://example.org/{i}") for i in range(3)]
     for person in people[:3]:
         make_evidence_file(done, tiny_png(), mime_type="image/png", by=person, commit=False)
+    # The overview's recent activity: events of several kinds, more of them when larger.
+    for i in range(actions):
+        record_event(
+            "action.signed_up",
+            actor=people[i % members],
+            obj=first or campaign,
+            chapter_id=chapter.id,
+        )
+        record_event("campaign.updated", actor=leader, obj=campaign, chapter_id=chapter.id)
+        record_event(
+            "pool.joined",
+            actor=people[i % members],
+            obj=campaign,
+            chapter_id=chapter.id,
+            after={"user_id": people[i % members].id},
+        )
     db.session.commit()
     return {
         "leader": leader,

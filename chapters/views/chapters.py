@@ -9,7 +9,13 @@ from chapters.access import get_chapter_or_404, require
 from chapters.forms import ChapterForm
 from chapters.models import CHAPTER_STATUSES
 from chapters.panels import home_panels, week_panels
-from chapters.permissions import can_create_chapter, can_edit_chapter, can_invite, can_manage_roster
+from chapters.permissions import (
+    can_create_chapter,
+    can_edit_chapter,
+    can_invite,
+    can_manage_roster,
+    can_read_activity,
+)
 from chapters.services import (
     active_member_counts,
     chapter_regions,
@@ -23,6 +29,7 @@ from chapters.services import (
     update_chapter,
 )
 from chapters.services import archive_chapter as archive_chapter_service
+from chapters.services.activity import recent_activity
 from core.forms import EmptyForm
 from core.http import page_number
 from core.outcome import attempt
@@ -116,6 +123,8 @@ def chapter_home(slug: str):
         can_invite=can_invite(current_user, m),
         can_edit=can_edit_chapter(current_user),
         panels=home_panels(chapter),
+        recent=recent_activity(chapter),
+        can_read_activity=can_read_activity(current_user, m),
     )
 
 
