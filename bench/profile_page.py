@@ -4,10 +4,11 @@ Usage: .venv/bin/python bench/profile_page.py [--page overview] [--requests 200]
                                           [--top 40] [--out FILE.pstats]
 
 Needs the bench database that bench/load.py builds (BENCH_DATABASE_URL or the default
-relay_bench on 127.0.0.1), which it migrates to the latest schema first. The app runs in the production configuration, as under
-gunicorn; each request gets its own app context and session, through Flask's test
-client. Prints the time per request, the SQL statements per request, and cProfile's
-top functions; --out keeps the raw profile for snakeviz or pstats.
+relay_bench on 127.0.0.1), which it migrates to the latest schema first. The app runs
+in the production configuration, as under gunicorn; each request gets its own app
+context and session, through Flask's test client. Prints the time per request, the SQL
+statements per request, and cProfile's top functions; --out keeps the raw profile for
+snakeviz or pstats.
 """
 
 import argparse
