@@ -17,6 +17,7 @@ run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	$(FLASK) notify run
+	@$(FLASK) demo logins
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP) pdf-deps

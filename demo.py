@@ -428,6 +428,12 @@ def load_command(if_empty: bool) -> None:
     print_logins()
 
 
+@demo_cli.command("logins")
+def logins_command() -> None:
+    """Print the demo logins (`make run` prints them last, after the start-up mail)."""
+    print_logins()
+
+
 @demo_cli.command("generate")
 @click.option("--chapters", "count", type=click.IntRange(1, 20_000), default=100, show_default=True)
 @click.option(

@@ -180,3 +180,14 @@ def test_demo_generate_writes_a_valid_network(app, flask_command, login_as):
     # A second run adds more chapters after the first ones.
     assert flask_command("demo", "generate", "--chapters", "2").exit_code == 0
     assert db.session.scalar(select(func.count(Chapter.id))) == 5
+
+
+def test_make_run_ends_with_the_demo_logins(flask_command):
+    # `make run` prints them last, below the start-up mail of `flask notify run`.
+    result = flask_command("demo", "logins")
+    assert result.exit_code == 0
+    assert "password for all: " in result.output
+    assert all(email in result.output for _who, email in LOGINS)
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert run.index("notify run") < run.index("demo logins") < run.index("$(FLASK) run")
