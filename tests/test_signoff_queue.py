@@ -140,3 +140,12 @@ def test_leaders_see_milestones_by_state_with_the_return_comment(scene, client, 
     assert "Kits ordered" in tabs and "Waiting for sign-off (1)" in tabs and "Returned (1)" in tabs
     returned = client.get("/c/riverside/milestones?state=returned").get_data(as_text=True)
     assert "Dean agrees" in returned and "“Which dean?”" in returned
+
+
+def test_an_open_milestone_past_its_due_date_is_marked_overdue(scene, client, login_as):
+    make_milestone(scene.campaign, title="Late one", due_date=(utcnow() - timedelta(days=2)).date())
+    make_milestone(scene.campaign, title="Soon one", due_date=(utcnow() + timedelta(days=9)).date())
+    login_as(scene.leader)
+    page = client.get("/c/riverside/milestones?state=open").get_data(as_text=True)
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in page.split("<tr>")[2:]}
+    assert "Overdue" in rows["Late one"] and "Overdue" not in rows["Soon one"]

@@ -18,6 +18,7 @@ def needs(page: Page):
 
 
 def fits(page: Page, role: str) -> None:
+    page.wait_for_load_state("load")
     path = urlsplit(page.url).path
     problems = check_page(page, role, path)
     assert not problems, "\n".join(problems)
@@ -39,7 +40,9 @@ def test_an_advisor_sees_sign_offs_waiting_and_an_addendums_file(signed_in):
     advisor.goto(advisor.url.replace("/signoffs", "/"))
     advisor.get_by_role("link", name=CHAPTER).first.click()
     advisor.get_by_role("link", name="Milestones by state").click()
-    advisor.get_by_role("link", name=re.compile(r"^Approved")).click()
+    approved = advisor.get_by_role("link", name=re.compile(r"^Approved"))
+    approved.click()
+    expect(approved).to_have_attribute("aria-current", "page")
     advisor.get_by_role("row").nth(2).get_by_role("link").first.click()
     history = advisor.get_by_role("region", name="Sign-off history")
     file_link = history.get_by_role("link", name=re.compile(r"^addendum-\d+-\w+\.pdf$"))
@@ -61,7 +64,9 @@ def test_a_leader_sees_the_returned_milestone_and_the_addendum_form(signed_in):
     leader.get_by_role("link", name="My week").first.click()
     leader.get_by_role("link", name=CHAPTER).first.click()
     leader.get_by_role("link", name="Milestones by state").click()
-    leader.get_by_role("link", name=re.compile(r"^Approved")).click()
+    approved = leader.get_by_role("link", name=re.compile(r"^Approved"))
+    approved.click()
+    expect(approved).to_have_attribute("aria-current", "page")  # the click's page, loaded
     fits(leader, "leader")
     leader.get_by_role("row").nth(1).get_by_role("link").first.click()
     leader.get_by_role("link", name="Add an addendum").click()
