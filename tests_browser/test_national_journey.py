@@ -1,7 +1,7 @@
 """Issue 13 in a browser: national staff compare the demo chapters, switch to per-member
 values, sort by people reached, follow a flagged chapter into its report, print it and
-download the CSV and the PDF; every row's sparkline loads; the chart image renders under the page's security policy; and the
-dashboard is usable at phone width."""
+download the CSV and the PDF; every row's sparkline loads; the chart image renders under
+the page's security policy; and the dashboard is usable at phone width."""
 
 import re
 
