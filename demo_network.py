@@ -188,9 +188,9 @@ def demo_plans() -> list[ChapterPlan]:
     one to seven professions, every region, and one of each flag the dashboard raises."""
     return [
         ChapterPlan(
-            "Lakeshore Interprofessional Health",
-            "lakeshore",
-            "Lakeshore State University",
+            "Great Lakes Interprofessional Health",
+            "great-lakes",
+            "Great Lakes College of Health",
             "Midwest",
             "America/Chicago",
             ChapterStatus.ACTIVE,

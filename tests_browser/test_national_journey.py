@@ -1,7 +1,7 @@
 """Issue 13 in a browser: national staff compare the demo chapters, switch to per-member
 values, sort by people reached, follow a flagged chapter into its report, print it and
-download the CSV; the chart image renders under the page's security policy; and the
-dashboard is usable at phone width."""
+download the CSV and the PDF; every row's sparkline loads; the chart image renders under
+the page's security policy; and the dashboard is usable at phone width."""
 
 import re
 
@@ -39,6 +39,27 @@ def test_staff_compare_chapters_and_open_a_report(signed_in):
     with staff.expect_download() as download:
         staff.get_by_role("link", name="Download CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
+
+    with staff.expect_download() as download:
+        staff.get_by_role("link", name="Download PDF (A4)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+    # The three years' chart loads as an image under the page's policy.
+    trend = staff.get_by_role("img", name=re.compile("over the last three academic years"))
+    assert trend.evaluate("img => img.naturalWidth") > 0
+
+
+def test_each_row_has_a_sparkline_that_loads(signed_in):
+    staff = signed_in("staff@relay.test")
+    staff.goto("/network/compare")
+    sparkline = staff.locator("tr[data-chapter] td.sparkline img").first
+    sparkline.scroll_into_view_if_needed()
+    expect(sparkline).to_have_attribute("alt", re.compile("^Actions done by month: "))
+    staff.wait_for_function(
+        "() => [...document.querySelectorAll('td.sparkline img')].some(i => i.naturalWidth > 0)"
+    )
 
 
 def test_the_chart_image_renders(signed_in):
