@@ -34,7 +34,7 @@ def get_chapter_or_404(slug: str) -> tuple[Chapter, Membership | None]:
     if not can_view_chapter(current_user, m):
         abort(404)
     # Kept for the chapter's navigation, which shows links by the reader's role without
-    # asking the database again (chapter_links below).
+    # asking the database again (may_read_chapter_activity below).
     g.setdefault("chapter_memberships", {})[(user_id, chapter.id)] = m
     return chapter, m
 
