@@ -6,9 +6,19 @@ from collections.abc import Callable
 from flask import Flask
 from sqlalchemy import Select, String, cast, select
 
-from campaigns.models import Action, Campaign, Milestone, Playbook, SwapRequest, Unavailability
+from campaigns.models import (
+    Action,
+    Campaign,
+    LeadMethod,
+    Milestone,
+    Playbook,
+    SwapRequest,
+    Unavailability,
+)
 from campaigns.outcome_models import EvidenceFile, Outcome
+from campaigns.signoff_models import AddendumFile, MilestoneSubmission
 from core.activity import add_action_words, add_object_kind
+from core.models import AuditEvent
 
 
 def _titles(model) -> Callable[[set[int]], Select]:
@@ -35,6 +45,41 @@ def _evidence_names(ids: set[int]) -> Select:
     return select(EvidenceFile.id, EvidenceFile.name).where(EvidenceFile.id.in_(ids))
 
 
+def _addendum_file_names(ids: set[int]) -> Select:
+    """An addendum's file by its milestone: its stored name is server-made, not the author's."""
+    return (
+        select(AddendumFile.id, Milestone.title)
+        .join(MilestoneSubmission, MilestoneSubmission.id == AddendumFile.submission_id)
+        .join(Milestone, Milestone.id == MilestoneSubmission.milestone_id)
+        .where(AddendumFile.id.in_(ids))
+    )
+
+
+def lead_change_words(event: AuditEvent | None) -> str:
+    """A lead change in the words of how it happened (campaigns.services.leads._set_lead
+    records the lead before and after, and the method). Who acted matters: the one taking
+    over a swap is the new lead, the one handing off the old one."""
+    if event is None:
+        return "{actor} made {after.lead} the lead of {object}"
+    before, after = event.before or {}, event.after or {}
+    method, lead_id, previous_id = after.get("method"), after.get("lead_id"), before.get("lead_id")
+    if lead_id is None:
+        return "{actor} left {object} without a lead"
+    if method == LeadMethod.SWAP:
+        return "{actor} took over leading {object} from {before.lead}"
+    if method == LeadMethod.HANDOFF:
+        return "{actor} handed {object} over to {after.lead}"
+    if lead_id == event.actor_id:
+        words = "{actor} took the lead of {object}"
+    else:
+        words = "{actor} made {after.lead} the lead of {object}"
+    if previous_id is not None:
+        words += " in place of {before.lead}"
+    if method == LeadMethod.SUGGESTED:
+        words += ", as the rotation suggested"
+    return words
+
+
 def _unavailability_names(ids: set[int]) -> Select:
     return select(Unavailability.id, cast(Unavailability.start_date, String)).where(
         Unavailability.id.in_(ids)
@@ -48,6 +93,9 @@ def register_activity(app: Flask) -> None:
     add_object_kind(app, "outcomes", "Outcome", _action_titles(Outcome), "the outcome of {}")
     add_object_kind(app, "evidence_files", "Evidence file", _evidence_names)
     add_object_kind(app, "swap_requests", "Swap", _action_titles(SwapRequest), "a swap of {}")
+    add_object_kind(
+        app, "addendum_files", "Addendum file", _addendum_file_names, "an addendum to {}"
+    )
     add_object_kind(app, "playbooks", "Playbook", _titles(Playbook))
     add_object_kind(
         app, "unavailabilities", "Unavailability", _unavailability_names, "the days from {}"
@@ -66,7 +114,7 @@ def register_activity(app: Flask) -> None:
             "action.cancelled": "{actor} cancelled {object}",
             "action.signed_up": "{actor} signed up for {object} at {chapter}",
             "action.withdrawn": "{actor} withdrew from {object}",
-            "action.lead_changed": "{actor} made {person} the lead of {object}",
+            "action.lead_changed": lead_change_words,
             "swap.asked": "{actor} asked the pool for {object}",
             "swap.cancelled": "{actor} cancelled {object}",
             "pool.joined": "{person} joined the rotation pool of {object}",
@@ -81,6 +129,7 @@ def register_activity(app: Flask) -> None:
             "addendum.submitted": "{actor} submitted an addendum to {object} for sign-off",
             "addendum.approved": "{actor} approved an addendum to {object}",
             "addendum.returned": "{actor} returned an addendum to {object}",
+            "addendum.file_added": "{actor} added a file to {object}",
             "outcome.logged": "{actor} logged {object}",
             "outcome.edited": "{actor} edited {object}",
             "evidence.added": "{actor} added the evidence file {object}",

@@ -13,3 +13,11 @@ def _register_activity(state) -> None:
     from chapters.activity import register_activity
 
     register_activity(state.app)
+
+
+@bp.record_once
+def _register_template_globals(state) -> None:
+    """What the chapter navigation macro asks about its reader (imported macros see globals)."""
+    from chapters.access import may_read_chapter_activity
+
+    state.app.jinja_env.globals["may_read_chapter_activity"] = may_read_chapter_activity

@@ -1,11 +1,11 @@
 """Load a chapter (or an object in it) and authorize the current user in one step."""
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, select
 
 from chapters.models import Chapter, Membership
-from chapters.permissions import can_view_chapter
+from chapters.permissions import can_read_activity, can_view_chapter
 from core.extensions import db
 
 # Every chapter page runs this: the chapter by slug and the user's active membership of it
@@ -33,7 +33,22 @@ def get_chapter_or_404(slug: str) -> tuple[Chapter, Membership | None]:
     chapter, m = row
     if not can_view_chapter(current_user, m):
         abort(404)
+    # Kept for the chapter's navigation, which shows links by the reader's role without
+    # asking the database again (may_read_chapter_activity below).
+    g.setdefault("chapter_memberships", {})[(user_id, chapter.id)] = m
     return chapter, m
+
+
+def loaded_membership(chapter: Chapter) -> Membership | None:
+    """The current user's membership of a chapter this request loaded with
+    get_chapter_or_404 (None when it did not: the navigation then shows less, never more)."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    return g.get("chapter_memberships", {}).get((user_id, chapter.id))
+
+
+def may_read_chapter_activity(chapter: Chapter) -> bool:
+    """Whether the chapter's navigation links its activity log (a template global)."""
+    return can_read_activity(current_user, loaded_membership(chapter))
 
 
 def require(allowed: bool) -> None:

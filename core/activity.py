@@ -13,7 +13,12 @@ every kind on a page into one statement, so a page's cost does not grow with its
 
 The reader (chapters.services.activity) fills `{actor}`, `{object}`, `{person}` (the
 person a payload names by `user_id` or `lead_id`) and `{before.x}`/`{after.x}` (payload
-values). Words registered with `shared=True` describe something every reader of the
+values; a person's id under `user_id` or `lead_id` reads as their name under `person` or
+`lead`: `{before.lead}`). Where the right words depend on the event (a lead taken over in a
+swap is not a lead assigned by a leader), a feature registers a function of the event that
+returns the pattern; it is called with None for the filter menu's general label.
+
+Words registered with `shared=True` describe something every reader of the
 chapter may see anyway, so they may appear in the chapter overview's recent activity;
 the rest (invitations, someone's unavailability) only in the full log. Like the chapter
 home panels, the registry lives on `app.extensions`, never in module state.
@@ -27,6 +32,8 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import Select
+
+from core.models import AuditEvent
 
 KINDS = "relay.activity_kinds"
 WORDS = "relay.activity_words"
@@ -44,11 +51,18 @@ class ObjectKind:
     wording: str = "{}"  # how a name reads in a sentence: "the outcome of {}"
 
 
+# An event (None: any event of the action, for a menu) -> the pattern that words it.
+PatternFor = Callable[[AuditEvent | None], str]
+
+
 @dataclass(frozen=True)
 class ActionWords:
     action: str  # "action.signed_up"
-    pattern: str  # "{actor} signed up for {object}"
+    pattern: str | PatternFor  # "{actor} signed up for {object}"
     shared: bool  # may show to every reader of the chapter (recent activity)
+
+    def pattern_for(self, event: AuditEvent | None) -> str:
+        return self.pattern(event) if callable(self.pattern) else self.pattern
 
 
 def add_object_kind(
@@ -62,7 +76,9 @@ def add_object_kind(
     app.extensions.setdefault(KINDS, {})[object_type] = kind
 
 
-def add_action_words(app: Flask, words: Mapping[str, str], shared: bool = True) -> None:
+def add_action_words(
+    app: Flask, words: Mapping[str, str | PatternFor], shared: bool = True
+) -> None:
     registry = app.extensions.setdefault(WORDS, {})
     for action, pattern in words.items():
         registry[action] = ActionWords(action, pattern, shared)
@@ -169,6 +185,20 @@ def generic_pattern(action: str) -> str:
     return "{actor}: " + verb + " ({object})"
 
 
+def pattern_for(action: str, event: AuditEvent | None = None) -> str:
+    """The registered words for this action (for this event, where they depend on it)."""
+    words = action_words().get(action)
+    return words.pattern_for(event) if words is not None else generic_pattern(action)
+
+
+def readable_kind(object_type: str) -> str:
+    """A table name no feature described, as a noun: "addendum_files" -> "addendum file"."""
+    noun = object_type.replace("_", " ")
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+
+
 class _Blank(dict):
     """Any payload value, in a menu label: "…"."""
 
@@ -179,12 +209,10 @@ class _Blank(dict):
 def action_choices(actions: Iterable[str]) -> list[tuple[str, str]]:
     """(action, label) for a filter menu: "Action · signed up for …"."""
     kinds = object_kinds()
-    words = action_words()
     out = []
     for action in sorted(actions):
-        pattern = words[action].pattern if action in words else generic_pattern(action)
         text = fill(
-            pattern,
+            pattern_for(action),
             actor="",
             object="…",
             person="someone",

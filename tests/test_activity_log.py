@@ -137,6 +137,40 @@ def test_the_log_is_linked_where_its_reader_may_see_it(world, client, login_as):
     assert link in home and 'href="/activity"' in home
 
 
+@pytest.mark.parametrize(
+    ("reader", "linked"),
+    [("advisor", True), ("staff", True), ("member", False), ("leader", False)],
+)
+@pytest.mark.parametrize(
+    "path",
+    ["/c/lakeview", "/c/lakeview/vision", "/c/lakeview/campaigns", "/c/lakeview/roster"],
+)
+def test_the_chapter_navigation_links_the_log_for_its_readers(
+    world, client, login_as, reader, linked, path
+):
+    login_as(world[reader])
+    html = page_of(client, path)
+    nav = re.search(r'<nav aria-label="Chapter".*?</nav>', html, re.S).group(0)
+    assert ('href="/c/lakeview/activity"' in nav) is linked
+    assert (">Activity</a>" in nav) is linked
+
+
+def test_the_log_marks_itself_current_in_the_chapter_navigation(world, client, login_as):
+    login_as(world["advisor"])
+    nav = re.search(
+        r'<nav aria-label="Chapter".*?</nav>', page_of(client, "/c/lakeview/activity"), re.S
+    )
+    assert re.search(r'href="/c/lakeview/activity"\s+aria-current="page"', nav.group(0))
+
+
+def test_an_advisor_of_another_chapter_gets_no_link_to_this_ones_log(world, client, login_as):
+    # Dr Hal advises Harbor City: on Harbor's pages the link is Harbor's log, never Lakeview's.
+    login_as(world["other_advisor"])
+    html = page_of(client, "/c/harbor")
+    assert 'href="/c/harbor/activity"' in html
+    assert 'href="/c/lakeview/activity"' not in html
+
+
 # --- plain words and changes ------------------------------------------------------------------
 
 

@@ -71,7 +71,7 @@ def build(slug: str, members: int, actions: int) -> dict:
         make_member(chapter, profession=PROFESSIONS[i % 4], name=f"{slug} member {i:03}").user
         for i in range(members)
     ]
-    make_member(chapter, Role.ADVISOR, name=f"{slug} advisor")
+    advisor = make_member(chapter, Role.ADVISOR, name=f"{slug} advisor").user
     make_vision(chapter, leader, status=VisionStatus.ADOPTED)
     make_vision(chapter, leader)  # an open proposal beside the adopted vision
     campaign = make_campaign(chapter, title="Clinic hours", status=CampaignStatus.ACTIVE)
@@ -120,6 +120,7 @@ def build(slug: str, members: int, actions: int) -> dict:
     db.session.commit()
     return {
         "leader": leader,
+        "advisor": advisor,
         "slug": slug,
         "campaign": campaign.id,
         "action": first.id,
@@ -149,3 +150,26 @@ def test_a_page_keeps_its_statement_budget_at_any_size(
         counts.append(len(statements))
     assert counts[0] == counts[1], f"{page}: {counts[0]} statements small, {counts[1]} large"
     assert counts[0] == budget, f"{page}: {counts[0]} statements, budget {budget}"
+
+
+# The chapter navigation's link to the activity log, shown to advisors, is judged from the
+# membership the page loaded already: an advisor's chapter pages cost no more than a
+# leader's (the action page costs them less: an advisor gets no lead picker).
+CHAPTER_PAGES = [page for page, (path, _) in BUDGET.items() if path.startswith("/c/")]
+
+
+@pytest.mark.parametrize("page", CHAPTER_PAGES)
+def test_an_advisors_chapter_page_stays_within_the_leaders_budget(
+    page, chapters, app, login_as, query_counter
+):
+    template, budget = BUDGET[page]
+    world = chapters[1]
+    client = app.test_client()
+    login_as(world["advisor"], client_=client)
+    path = template.format(**world)
+    assert client.get(path).status_code == 200
+    with query_counter() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    assert 'href="/c/large/activity"' in response.get_data(as_text=True)
+    assert len(statements) <= budget, f"{page}: {len(statements)} statements, budget {budget}"

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 CHAPTER = "Lakeshore Health Collective"
-SLUG = "lakeshore"
+SLUG = "lakeshore-collective"  # the demo network has a "lakeshore" of its own
 LEADER = "ines.leader@lakeshore.example.org"
 MEMBER = "omar.member@lakeshore.example.org"
 PASSWORD = "lantern harbour quietly"  # a passphrase the policy accepts

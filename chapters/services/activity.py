@@ -17,11 +17,11 @@ from accounts.models import User
 from chapters.models import Chapter
 from core.activity import (
     Change,
-    action_words,
     changes,
     fill,
-    generic_pattern,
     object_kinds,
+    pattern_for,
+    readable_kind,
     shared_actions,
 )
 from core.extensions import db
@@ -161,18 +161,16 @@ def describe(
     found = _names(wanted)
     names = found.get(_PEOPLE, {})
     chapters = {chapter.id: chapter.name} if chapter is not None else found.get(_CHAPTERS, {})
-    words = action_words()
     lines = []
     for ev in events:
-        pattern = words[ev.action].pattern if ev.action in words else generic_pattern(ev.action)
         text = fill(
-            pattern,
+            pattern_for(ev.action, ev),
             actor=names.get(ev.actor_id, "Someone") if ev.actor_id else "Someone",
             object=_object_name(ev, found),
             person=_payload_person(ev, names),
             chapter=chapters.get(ev.chapter_id or 0, "the chapter"),
-            before=ev.before or {},
-            after=ev.after or {},
+            before=_named(ev.before, names) or {},
+            after=_named(ev.after, names) or {},
         )
         lines.append(
             ActivityLine(
@@ -197,5 +195,5 @@ def _object_name(ev: AuditEvent, objects: dict[str, dict[int, str]]) -> str:
     if name and kind is not None:
         return kind.wording.format(name)
     if kind is None:
-        return f"{ev.object_type.replace('_', ' ')} #{ev.object_id}"
+        return f"{readable_kind(ev.object_type)} #{ev.object_id}"
     return f"a removed {kind.label.lower()} (#{ev.object_id})"
