@@ -110,15 +110,11 @@ class EvidenceLink(db.Model):
     url: Mapped[str] = mapped_column(String(2000))
 
 
-class EvidenceFile(db.Model):
-    """An uploaded PDF, PNG or JPEG, kept in the database so every app server sees it and
-    one backup holds everything. The bytes load only when asked for (deferred) and are
-    streamed back in slices."""
+class StoredFileColumns:
+    """The columns of an uploaded PDF, PNG or JPEG kept in the database (evidence files,
+    addendum files), so every app server sees it and one backup holds everything. The
+    bytes load only when asked for (deferred) and are streamed back in slices."""
 
-    __tablename__ = "evidence_files"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"), index=True)
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -129,9 +125,18 @@ class EvidenceFile(db.Model):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    outcome: Mapped[Outcome] = relationship(back_populates="files")
-    uploaded_by: Mapped[User] = relationship()
-
     @property
     def is_image(self) -> bool:
         return self.mime_type.startswith("image/")
+
+
+class EvidenceFile(StoredFileColumns, db.Model):
+    """An outcome's evidence file (see StoredFileColumns)."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"), index=True)
+
+    outcome: Mapped[Outcome] = relationship(back_populates="files")
+    uploaded_by: Mapped[User] = relationship()

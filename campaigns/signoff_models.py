@@ -9,12 +9,12 @@ told apart by `kind`; the milestone page's timeline reads them with the decision
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
 from campaigns.models import Milestone
-from campaigns.outcome_models import Outcome
+from campaigns.outcome_models import Outcome, StoredFileColumns
 from core.db import UTCDateTime, utcnow
 from core.extensions import db
 
@@ -83,7 +83,7 @@ class MilestoneSubmission(db.Model):
         return self.kind == SubmissionKind.ADDENDUM
 
 
-class AddendumFile(db.Model):
+class AddendumFile(StoredFileColumns, db.Model):
     """A PDF, PNG or JPEG sent with an addendum, under the evidence files' rules (see
     campaigns.evidence_rules and EvidenceFile): kept in the database, bytes deferred and
     streamed back in slices, a server-made name. An addendum is a record sent for sign-off,
@@ -93,19 +93,8 @@ class AddendumFile(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("milestone_submissions.id"), index=True)
-    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    mime_type: Mapped[str] = mapped_column(String(40))
-    name: Mapped[str] = mapped_column(String(80))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     submission: Mapped[MilestoneSubmission] = relationship(back_populates="files")
-
-    @property
-    def is_image(self) -> bool:
-        return self.mime_type.startswith("image/")
 
 
 class MilestoneDecision(db.Model):

@@ -29,13 +29,14 @@ from campaigns.models import (
 )
 from campaigns.outcome_models import Outcome
 from campaigns.permissions import can_manage_campaigns, can_sign_off, can_take_part
+from campaigns.services.signoff_queue import QueueItem  # what waits, as the queue shows it
 from campaigns.signoff_models import (
     DecisionKind,
     MilestoneDecision,
     MilestoneSubmission,
     SubmissionStatus,
 )
-from campaigns.signoff_rules import MilestoneStatus, Waiting, waiting
+from campaigns.signoff_rules import MilestoneStatus, waiting
 from chapters.models import Chapter, Membership, Role
 from core.db import utcnow
 from core.extensions import db
@@ -186,17 +187,7 @@ def actions_to_close_page(user_id: int, chapter_ids: list[int], page: int) -> Pa
     )
 
 
-@dataclass(frozen=True)
-class WaitingSignoff:
-    submission: MilestoneSubmission
-    waited: Waiting
-
-    @property
-    def chapter(self) -> Chapter:
-        return self.submission.milestone.campaign.chapter
-
-
-def signoffs_waiting_for(advised_ids: list[int]) -> Shown[WaitingSignoff]:
+def signoffs_waiting_for(advised_ids: list[int]) -> Shown[QueueItem]:
     """The oldest submissions (and addenda) waiting for a decision in the chapters I advise,
     and how many wait in all: what the advisor's queue lists first."""
     if not advised_ids:
@@ -222,9 +213,7 @@ def signoffs_waiting_for(advised_ids: list[int]) -> Shown[WaitingSignoff]:
     now, days = utcnow(), current_app.config["SIGNOFF_OVERDUE_DAYS"]
     return Shown(
         [
-            WaitingSignoff(
-                s, waiting(s.submitted_at, now, s.milestone.campaign.chapter.timezone, days)
-            )
+            QueueItem(s, waiting(s.submitted_at, now, s.milestone.campaign.chapter.timezone, days))
             for s in submissions
         ],
         total,
