@@ -1,7 +1,9 @@
 """What an action achieved: its Outcome, with metrics, leadership domains and evidence."""
 
+import hashlib
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, Self
 
 from sqlalchemy import (
     CheckConstraint,
@@ -128,6 +130,33 @@ class StoredFileColumns:
     @property
     def is_image(self) -> bool:
         return self.mime_type.startswith("image/")
+
+    @property
+    def facts(self) -> dict:
+        """What the audit log keeps of the file (never its bytes)."""
+        return {
+            "name": self.name,
+            "size": self.size,
+            "sha256": self.sha256,
+            "mime_type": self.mime_type,
+        }
+
+    @classmethod
+    def from_upload(
+        cls, data: bytes, mime_type: str, extension: str, prefix: str, uploaded_by_id: int, **owner
+    ) -> Self:
+        """A new row for already-checked bytes, named by the server: `{prefix}-{sha}.{ext}`."""
+        digest = hashlib.sha256(data).hexdigest()
+        model: Any = cls  # a mapped subclass: its constructor takes the columns
+        return model(
+            data=data,
+            size=len(data),
+            sha256=digest,
+            mime_type=mime_type,
+            name=f"{prefix}-{digest[:10]}.{extension}",
+            uploaded_by_id=uploaded_by_id,
+            **owner,
+        )
 
 
 class EvidenceFile(StoredFileColumns, db.Model):

@@ -1,8 +1,6 @@
 """Files sent with an addendum: stored with it under the evidence files' rules, found only
 within their chapter."""
 
-import hashlib
-
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
@@ -31,20 +29,17 @@ def store_addendum_files(
     addendum: MilestoneSubmission, files: list[tuple[bytes, Evidence]], actor: User
 ) -> list[AddendumFile]:
     """Keep already-inspected, already-checked files with a new addendum, audited."""
-    stored = []
-    for data, kind in files:
-        digest = hashlib.sha256(data).hexdigest()
-        stored.append(
-            AddendumFile(
-                submission=addendum,
-                data=data,
-                size=len(data),
-                sha256=digest,
-                mime_type=kind.mime_type,
-                name=f"addendum-{addendum.milestone_id}-{digest[:10]}.{kind.extension}",
-                uploaded_by_id=actor.id,
-            )
+    stored = [
+        AddendumFile.from_upload(
+            data,
+            kind.mime_type,
+            kind.extension,
+            f"addendum-{addendum.milestone_id}",
+            actor.id,
+            submission=addendum,
         )
+        for data, kind in files
+    ]
     db.session.add_all(stored)
     db.session.flush()
     for f in stored:
@@ -53,14 +48,7 @@ def store_addendum_files(
             actor=actor,
             obj=f,
             chapter_id=addendum.milestone.campaign.chapter_id,
-            after={
-                "name": f.name,
-                "size": f.size,
-                "sha256": f.sha256,
-                "mime_type": f.mime_type,
-                "submission_id": addendum.id,
-                "no_patient_info": True,
-            },
+            after=f.facts | {"submission_id": addendum.id, "no_patient_info": True},
         )
     return stored
 

@@ -1,6 +1,5 @@
 """Evidence files of an outcome: stored in the database, streamed back in slices, removed."""
 
-import hashlib
 from collections.abc import Iterator
 
 from flask import current_app
@@ -17,10 +16,6 @@ from core.errors import PolicyError
 from core.extensions import db
 
 CHUNK_BYTES = 64 * 1024
-
-
-def _file_facts(f: EvidenceFile) -> dict:
-    return {"name": f.name, "size": f.size, "sha256": f.sha256, "mime_type": f.mime_type}
 
 
 def add_evidence_files(
@@ -46,20 +41,18 @@ def add_evidence_files(
             f"{'no more can be added' if room == 0 else f'at most {room} more can be added'}. "
             "Nothing was stored."
         )
-    stored = []
-    for data, kind in files:
-        digest = hashlib.sha256(data).hexdigest()
-        f = EvidenceFile(
+    stored = [
+        EvidenceFile.from_upload(
+            data,
+            kind.mime_type,
+            kind.extension,
+            f"evidence-{outcome.action_id}",
+            actor.id,
             outcome=outcome,
-            data=data,
-            size=len(data),
-            sha256=digest,
-            mime_type=kind.mime_type,
-            name=f"evidence-{outcome.action_id}-{digest[:10]}.{kind.extension}",
-            uploaded_by_id=actor.id,
         )
-        db.session.add(f)
-        stored.append(f)
+        for data, kind in files
+    ]
+    db.session.add_all(stored)
     db.session.flush()
     for f in stored:
         record_event(
@@ -67,7 +60,7 @@ def add_evidence_files(
             actor=actor,
             obj=f,
             chapter_id=outcome.chapter_id,
-            after=_file_facts(f) | {"outcome_id": outcome.id, "no_patient_info": True},
+            after=f.facts | {"outcome_id": outcome.id, "no_patient_info": True},
         )
     return stored
 
@@ -82,7 +75,7 @@ def remove_evidence_file(f: EvidenceFile, actor: User) -> None:
         actor=actor,
         obj=f,
         chapter_id=outcome.chapter_id,
-        before=_file_facts(f) | {"outcome_id": outcome.id},
+        before=f.facts | {"outcome_id": outcome.id},
     )
     db.session.delete(f)
     db.session.flush()
