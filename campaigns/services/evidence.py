@@ -91,10 +91,6 @@ def evidence_in_chapter(file_id: int, chapter_id: int) -> EvidenceFile | None:
     )
 
 
-def evidence_chunks(file_id: int, size: int) -> Iterator[bytes]:
-    return file_chunks(EvidenceFile, file_id, size)
-
-
 def file_chunks(model, file_id: int, size: int) -> Iterator[bytes]:
     """A stored file's bytes (`model`: EvidenceFile or AddendumFile) in CHUNK_BYTES slices,
     read one slice per statement, so a large file never sits whole in memory."""

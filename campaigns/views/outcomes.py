@@ -21,8 +21,8 @@ from campaigns.permissions import can_log_outcome, can_read_evidence
 from campaigns.services.actions import action_signups
 from campaigns.services.evidence import (
     add_evidence_files,
-    evidence_chunks,
     evidence_in_chapter,
+    file_chunks,
     remove_evidence_file,
 )
 from campaigns.services.outcomes import (
@@ -94,13 +94,19 @@ def log_outcome(slug: str, action_id: int):
 @login_required
 def evidence_file(slug: str, file_id: int):
     """The file's bytes, only through the chapter's permission check (else 404)."""
+    return serve_chapter_file(slug, file_id, evidence_in_chapter)
+
+
+def serve_chapter_file(slug: str, file_id: int, find) -> Response:
+    """A stored evidence or addendum file (`find(file_id, chapter_id)` looks it up within
+    the chapter), only to readers of the chapter (else 404)."""
     chapter, m = get_chapter_or_404(slug)
     if not can_read_evidence(current_user, m, chapter):
         abort(404)
-    f = evidence_in_chapter(file_id, chapter.id)
+    f = find(file_id, chapter.id)
     if f is None:
         abort(404)
-    return stored_file_response(f, evidence_chunks(f.id, f.size))
+    return stored_file_response(f, file_chunks(type(f), f.id, f.size))
 
 
 def stored_file_response(f, chunks) -> Response:

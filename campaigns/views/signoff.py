@@ -1,16 +1,15 @@
 """Routes for milestone sign-off: the milestone page, submitting, deciding, reopening,
 addenda, a chapter's milestones by state, and the advisor's queue."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from accounts.current import current_actor
 from campaigns import bp
 from campaigns.access import get_milestone_or_404, get_submission_or_404
 from campaigns.models import CampaignStatus
-from campaigns.permissions import can_manage_campaigns, can_read_evidence, can_sign_off
+from campaigns.permissions import can_manage_campaigns, can_sign_off
 from campaigns.services.addendum_files import addendum_file_in_chapter
-from campaigns.services.evidence import file_chunks
 from campaigns.services.signoff import (
     decide,
     decided_message,
@@ -30,9 +29,8 @@ from campaigns.services.signoff_queue import (
     return_comments,
 )
 from campaigns.signoff_forms import AddendumForm, DecisionForm, ReopenForm, SubmitMilestoneForm
-from campaigns.signoff_models import AddendumFile
 from campaigns.signoff_rules import TRANSITIONS, MilestoneStatus, Move, check, is_locked
-from campaigns.views.outcomes import RECHOOSE_FILES, stored_file_response
+from campaigns.views.outcomes import RECHOOSE_FILES, serve_chapter_file
 from chapters.access import get_chapter_or_404, require
 from core.http import page_number
 from core.outcome import attempt
@@ -214,13 +212,7 @@ def add_addendum(slug: str, milestone_id: int):
 @login_required
 def addendum_file(slug: str, file_id: int):
     """An addendum's file, only through the chapter's permission check (else 404)."""
-    chapter, m = get_chapter_or_404(slug)
-    if not can_read_evidence(current_user, m, chapter):
-        abort(404)
-    f = addendum_file_in_chapter(file_id, chapter.id)
-    if f is None:
-        abort(404)
-    return stored_file_response(f, file_chunks(AddendumFile, f.id, f.size))
+    return serve_chapter_file(slug, file_id, addendum_file_in_chapter)
 
 
 @bp.route("/signoffs")
