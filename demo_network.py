@@ -55,6 +55,7 @@ from chapters.models import (
 )
 from core.extensions import db
 from core.timefmt import academic_year_start
+from national import summary
 
 REGIONS = (
     ("Midwest", "America/Chicago"),
@@ -415,10 +416,17 @@ def write_network(
     )
     for start in range(0, len(plans), CHUNK):
         chunk = plans[start : start + CHUNK]
+        written = db.session.scalar(select(func.max(Chapter.id))) or 0
         for plan in chunk:
             _chapter(rows, plan, context, rng)
         rows.write()
         _reset_sequences()
+        # Bulk inserts pass the summary's hooks by: summarise the new chapters here.
+        summary.refresh(
+            db.session,
+            db.session.scalars(select(Chapter.id).where(Chapter.id > written)),
+            lock=False,
+        )
         db.session.commit()
         advance(len(chunk))
     if db.engine.dialect.name == "postgresql":

@@ -58,7 +58,7 @@ class MilestoneSubmission(db.Model):
     text: Mapped[str] = mapped_column(Text)  # the summary, or the addendum's correction
     status: Mapped[str] = mapped_column(String(10), default=SubmissionStatus.SUBMITTED)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Two advisors deciding at once: the second write finds the version moved.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -18,4 +18,4 @@ def _add_commands(state: BlueprintSetupState) -> None:
     register(state.app)
 
 
-from national import views  # noqa: E402,F401  (routes register on import)
+from national import summary, views  # noqa: E402,F401  (hooks and routes register on import)

@@ -1,4 +1,5 @@
-"""`flask export network FILE.json` and `flask import network FILE.json`."""
+"""`flask export network FILE.json`, `flask import network FILE.json`, and `flask national
+rebuild-summary` / `check-summary` for the comparison's per-month summary."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from flask.cli import AppGroup
 from flask.sansio.app import App
 
 from core.extensions import db
+from national import summary
 from national.network_file import (
     NetworkFileError,
     export_network,
@@ -17,6 +19,7 @@ from national.network_file import (
 
 export_cli = AppGroup("export", help="Write data out of Relay.")
 import_cli = AppGroup("import", help="Read data into Relay.")
+national_cli = AppGroup("national", help="The national comparison's summary.")
 
 
 @export_cli.command("network")
@@ -46,6 +49,33 @@ def import_network_command(path: Path) -> None:
     click.echo(f"Imported {inserted} rows from {path}.")
 
 
+@national_cli.command("rebuild-summary")
+def rebuild_summary_command() -> None:
+    """Compute the comparison's per-chapter-per-month summary again from the records."""
+    summary.rebuild()
+    db.session.commit()
+    click.echo("The comparison's summary was computed again from the records.")
+
+
+@national_cli.command("check-summary")
+def check_summary_command() -> None:
+    """Compare the stored summary with the records; exit 1 (listing the rows) if they differ."""
+    problems = summary.drift()
+    db.session.rollback()
+    if problems:
+        for line in problems[:50]:
+            click.echo(line)
+        more = len(problems) - 50
+        if more > 0:
+            click.echo(f"... and {more} more")
+        raise click.ClickException(
+            f"{len(problems)} summary rows differ from the records: "
+            "run `flask national rebuild-summary`."
+        )
+    click.echo("The comparison's summary matches the records.")
+
+
 def register(app: App) -> None:
     app.cli.add_command(export_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(national_cli)

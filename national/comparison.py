@@ -18,10 +18,10 @@ from chapters.models import CHAPTER_STATUSES, Chapter, ChapterStatus
 from chapters.services.roster import health_from_counts
 from core.db import utcnow
 from core.extensions import db
-from national import formulas
+from national import formulas, summary_queries
 from national.metrics import BY_KEY, COLUMNS, Metric
 from national.period import Period
-from national.queries import members_by_profession, monthly_actions
+from national.queries import members_by_profession
 from national.query_context import Context
 from national.table import DETAIL_SORTS, Fetched, fetch
 
@@ -294,7 +294,7 @@ def monthly_activity(
     """The sparkline numbers of the chapters fetched (one statement)."""
     ctx = context(comparison.period, now)
     months = period_months(comparison.period, ctx.as_of.date())
-    counts = monthly_actions([r.chapter.id for r in comparison.rows], ctx)
+    counts = summary_queries.monthly([r.chapter.id for r in comparison.rows], ctx)
     return {
         row.chapter.id: MonthlyActivity(
             tuple(months),

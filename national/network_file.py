@@ -6,7 +6,8 @@ key, columns by name of the table's own columns, with a format version. Ids are 
 so an import restores the same rows and the same links between them (and the audit
 log's hash chain still verifies); exporting the restored database gives the same bytes.
 Left out, because they are transient or secret and mean nothing elsewhere: login
-sessions, password reset tokens, login throttling counters and the mail outbox.
+sessions, password reset tokens, login throttling counters and the mail outbox; and the
+comparison's per-month summary, which the import computes again from what it restored.
 """
 
 import base64
@@ -19,10 +20,21 @@ from typing import Any
 from sqlalchemy import Table, func, select
 
 from core.extensions import db
+from national import summary
 
 FORMAT = "relay-network"
 FORMAT_VERSION = 1
-LEFT_OUT = {"user_sessions", "password_reset_tokens", "rate_limit_hits", "outbox_messages"}
+LEFT_OUT = {
+    "user_sessions",
+    "password_reset_tokens",
+    "rate_limit_hits",
+    "outbox_messages",
+    # The comparison's summary is computed from the rest, and computed again on import.
+    "chapter_months",
+    "chapter_month_domains",
+    "chapter_month_leads",
+    "chapter_decisions",
+}
 CHUNK = 1000
 
 Progress = Callable[[int], None]  # told how many more rows are done
@@ -138,6 +150,7 @@ def import_network(data: dict[str, Any], progress: Progress | None = None) -> in
             if progress:
                 progress(len(chunk))
     _reset_sequences(known.values())
+    summary.rebuild()
     return inserted
 
 

@@ -7,12 +7,14 @@ loops over chapters, so the dashboard sends the same statements for 3 chapters o
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Float,
+    Integer,
     Numeric,
     Select,
+    Subquery,
     and_,
     case,
     cast,
@@ -57,11 +59,12 @@ def _participant():
 def roster(scope: Select, ctx: Context) -> Select:
     """Active members, their professions, and the roster health check's counts."""
     participant = _participant()
-    return (
+    # First by chapter and profession (a hash aggregate), then by chapter: the professions
+    # are the groups with a participant, so no COUNT(DISTINCT) sorts every member.
+    groups = (
         select(
             Membership.chapter_id.label("chapter_id"),
-            func.sum(case((participant, 1), else_=0)).label("active_members"),
-            func.count(distinct(case((participant, User.profession)))).label("professions"),
+            func.sum(case((participant, 1), else_=0)).label("participants"),
             func.sum(
                 case(
                     (and_(Membership.role == Role.LEADER, User.kind == UserKind.STUDENT), 1),
@@ -69,11 +72,22 @@ def roster(scope: Select, ctx: Context) -> Select:
                 )
             ).label("leaders"),
             func.sum(case((Membership.role == Role.ADVISOR, 1), else_=0)).label("advisors"),
+            User.profession.label("profession"),
         )
         .join(User, User.id == Membership.user_id)
         .where(Membership.chapter_id.in_(scope), on_roster(ctx))
-        .group_by(Membership.chapter_id)
+        .group_by(Membership.chapter_id, User.profession)
+        .subquery()
     )
+    return select(
+        groups.c.chapter_id,
+        cast(func.sum(groups.c.participants), Integer).label("active_members"),
+        func.count(
+            case((and_(groups.c.participants > 0, groups.c.profession.is_not(None)), 1))
+        ).label("professions"),
+        cast(func.sum(groups.c.leaders), Integer).label("leaders"),
+        cast(func.sum(groups.c.advisors), Integer).label("advisors"),
+    ).group_by(groups.c.chapter_id)
 
 
 def members_by_profession(chapter_ids: list[int], ctx: Context) -> dict[int, dict[str, int]]:
@@ -214,22 +228,31 @@ def milestones_approved(scope: Select, ctx: Context) -> Select:
 
 
 def decision_days(scope: Select, ctx: Context) -> Select:
-    """The median per chapter, with window functions (PostgreSQL and SQLite alike): rank
-    each chapter's waits, keep the middle one or two, and average them."""
-    days = days_between(MilestoneDecision.decided_at, MilestoneSubmission.submitted_at)
-    ranked = (
+    waits = (
         _decisions(ctx, DecisionKind.APPROVED, DecisionKind.RETURNED)
         .with_only_columns(
             Campaign.chapter_id.label("chapter_id"),
-            days.label("days"),
-            func.row_number()
-            .over(partition_by=Campaign.chapter_id, order_by=days)
-            .label("position"),
-            func.count().over(partition_by=Campaign.chapter_id).label("n"),
+            days_between(MilestoneDecision.decided_at, MilestoneSubmission.submitted_at).label(
+                "days"
+            ),
         )
         .where(Campaign.chapter_id.in_(scope))
-        .subquery()
     )
+    return median_wait(waits)
+
+
+def median_wait(waits: Select) -> Select:
+    """The median of (chapter_id, days) rows per chapter, with window functions (PostgreSQL
+    and SQLite alike): rank each chapter's waits, keep the middle one or two, average them."""
+    rows = waits.subquery()
+    ranked = select(
+        rows.c.chapter_id,
+        rows.c.days,
+        func.row_number()
+        .over(partition_by=rows.c.chapter_id, order_by=rows.c.days)
+        .label("position"),
+        func.count().over(partition_by=rows.c.chapter_id).label("n"),
+    ).subquery()
     # Integer division: n = 4 keeps positions 2 and 3; n = 3 keeps position 2 twice over.
     middle = or_(
         ranked.c.position == (ranked.c.n + 1) // 2, ranked.c.position == (ranked.c.n + 2) // 2
@@ -281,14 +304,20 @@ def leads(scope: Select, ctx: Context) -> Select:
         .group_by(Campaign.chapter_id, Action.lead_id)
         .subquery()
     )
+    return lead_shares(scope, ctx, per_lead)
+
+
+def lead_shares(scope: Select, ctx: Context, per_lead: Subquery) -> Select:
+    """The share who led and the Gini index from lead counts per person (chapter_id,
+    user_id, leads): every participant on the roster counts, with 0 when not there."""
     count = func.coalesce(per_lead.c.leads, 0)
-    members = (
+    # How many members led each number of times (a few rows per chapter, not one per
+    # member), so the ranking below sorts those rather than every member.
+    counts = (
         select(
             Membership.chapter_id.label("chapter_id"),
             count.label("leads"),
-            func.row_number()
-            .over(partition_by=Membership.chapter_id, order_by=count)
-            .label("position"),
+            func.count().label("m"),
         )
         .outerjoin(
             per_lead,
@@ -302,17 +331,30 @@ def leads(scope: Select, ctx: Context) -> Select:
             on_roster(ctx),
             _participant(),
         )
+        .group_by(Membership.chapter_id, count)
         .subquery()
     )
+    # Ranked by lead count, the m members who led `leads` times hold the positions after
+    # the `below` members who led fewer: below + 1 to below + m, which add up to
+    # m * below + m * (m + 1) / 2 (the sum of position x leads the Gini index needs).
+    ranked = select(
+        counts,
+        (
+            func.sum(counts.c.m).over(partition_by=counts.c.chapter_id, order_by=counts.c.leads)
+            - counts.c.m
+        ).label("below"),
+    ).subquery()
+    m = ranked.c.m
+    positions = m * ranked.c.below + m * (m + 1) / 2
     sums = (
         select(
-            members.c.chapter_id,
-            func.count().label("n"),
-            func.sum(members.c.leads).label("total"),
-            func.sum(members.c.position * members.c.leads).label("weighted"),
-            func.sum(case((members.c.leads > 0, 1), else_=0)).label("led"),
+            ranked.c.chapter_id,
+            func.sum(m).label("n"),
+            func.sum(ranked.c.leads * m).label("total"),
+            func.sum(ranked.c.leads * positions).label("weighted"),
+            func.sum(case((ranked.c.leads > 0, m), else_=0)).label("led"),
         )
-        .group_by(members.c.chapter_id)
+        .group_by(ranked.c.chapter_id)
         .subquery()
     )
     n, total = sums.c.n * 1.0, sums.c.total * 1.0
@@ -365,34 +407,48 @@ def last_activity(scope: Select, ctx: Context) -> Select:
     """The latest moment of each kind per chapter first (each branch is one GROUP BY over an
     index), then the latest of those: the union holds a few rows per chapter, not every
     action, outcome and decision of the network."""
+    return latest_of(activity_moments(scope, ctx.as_of).subquery())
+
+
+def activity_moments(scope: Select, before: datetime, since: datetime | None = None):
+    """The latest activity of each kind per chapter (chapter_id, at), before `before` and
+    (when given) from `since` on."""
+
+    def within(column):
+        return column < before if since is None else and_(column >= since, column < before)
+
     by_campaign = Campaign.chapter_id.in_(scope)
     latest = func.max
-    moments = union_all(
+    return union_all(
         select(Campaign.chapter_id.label("chapter_id"), latest(Action.starts_at).label("at"))
         .join(Action, Action.campaign_id == Campaign.id)
-        .where(by_campaign, Action.status == ActionStatus.DONE, Action.starts_at < ctx.as_of)
+        .where(by_campaign, Action.status == ActionStatus.DONE, within(Action.starts_at))
         .group_by(Campaign.chapter_id),
         select(Outcome.chapter_id, latest(Outcome.created_at))
-        .where(Outcome.chapter_id.in_(scope), Outcome.created_at < ctx.as_of)
+        .where(Outcome.chapter_id.in_(scope), within(Outcome.created_at))
         .group_by(Outcome.chapter_id),
         select(Campaign.chapter_id, latest(MilestoneSubmission.submitted_at))
         .join(Milestone, Milestone.campaign_id == Campaign.id)
         .join(MilestoneSubmission, MilestoneSubmission.milestone_id == Milestone.id)
-        .where(by_campaign, MilestoneSubmission.submitted_at < ctx.as_of)
+        .where(by_campaign, within(MilestoneSubmission.submitted_at))
         .group_by(Campaign.chapter_id),
         select(Campaign.chapter_id, latest(MilestoneDecision.decided_at))
         .join(Milestone, Milestone.campaign_id == Campaign.id)
         .join(MilestoneDecision, MilestoneDecision.milestone_id == Milestone.id)
-        .where(by_campaign, MilestoneDecision.decided_at < ctx.as_of)
+        .where(by_campaign, within(MilestoneDecision.decided_at))
         .group_by(Campaign.chapter_id),
         select(VisionVersion.chapter_id, latest(VisionVersion.proposed_at))
-        .where(VisionVersion.chapter_id.in_(scope), VisionVersion.proposed_at < ctx.as_of)
+        .where(VisionVersion.chapter_id.in_(scope), within(VisionVersion.proposed_at))
         .group_by(VisionVersion.chapter_id),
         select(VisionVersion.chapter_id, latest(VisionResponse.updated_at))
         .join(VisionResponse, VisionResponse.vision_id == VisionVersion.id)
-        .where(VisionVersion.chapter_id.in_(scope), VisionResponse.updated_at < ctx.as_of)
+        .where(VisionVersion.chapter_id.in_(scope), within(VisionResponse.updated_at))
         .group_by(VisionVersion.chapter_id),
-    ).subquery()
+    )
+
+
+def latest_of(moments: Subquery) -> Select:
+    """The latest moment per chapter of (chapter_id, at) rows."""
     return select(
         moments.c.chapter_id,
         type_coerce(func.max(moments.c.at), UTCDateTime).label("last_activity"),

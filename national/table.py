@@ -27,8 +27,9 @@ from sqlalchemy import (
 from chapters.models import Chapter
 from core.db import UTCDateTime
 from core.extensions import db
+from national import summary_queries
 from national.metrics import BY_KEY, COLUMNS, Kind, Metric
-from national.queries import COUNTED, MEASURED, SOURCES, actions
+from national.queries import COUNTED, MEASURED
 from national.query_context import Context, days_between
 
 DETAIL_SORTS = ("name", "region", "status")
@@ -45,8 +46,9 @@ class Fetched:
 def chapter_values(scope: Select, ctx: Context, before: Context) -> CTE:
     """One row per chapter in scope: every metric's value, the roster's counts, and the
     actions done in the baseline period (for the falling-trend flag)."""
-    subs = {name: build(scope, ctx).subquery(name) for name, build in SOURCES.items()}
-    subs["before"] = actions(scope, before).subquery("before")
+    sources = summary_queries.sources(ctx)
+    subs = {name: build(scope, ctx).subquery(name) for name, build in sources.items()}
+    subs["before"] = summary_queries.actions_source(before)(scope, before).subquery("before")
     columns: list[Any] = [
         Chapter.id.label("chapter_id"),
         Chapter.name.label("name"),

@@ -22,6 +22,7 @@ from accounts.models import User
 from config import TestingConfig
 from core import create_app
 from core.extensions import db
+from national import summary
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -146,7 +147,12 @@ def app(db_url, tmp_path):
     with app.app_context():
         yield app
         db.session.remove()
+        # Whatever the test did, the comparison's per-month summary still equals what it
+        # summarises (national/summary.py keeps it in the transaction of every change).
+        drift = summary.drift()
+        db.session.remove()
         db.engine.dispose()
+        assert not drift, "summary differs from the records:\n" + "\n".join(drift[:20])
 
 
 @pytest.fixture
