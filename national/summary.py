@@ -19,6 +19,7 @@ import network`) call `rebuild()` themselves.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import chain
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -68,12 +70,15 @@ from national.summary_models import (
 LOCK_NAMESPACE = 7_301
 _TOUCHED = "national.summary.touched"
 
-Chapters = list[int] | None  # the chapters to compute; None for all of them
+# The row statements below compute every chapter (False), or only those in the expanding
+# parameter `chapters` (True): built once each, executed with the ids as a parameter, so a
+# refresh costs no statement building.
+Some = bool
 AnySession = Session | scoped_session[Any]
 
 
-def _only(column, chapters: Chapters):
-    return true() if chapters is None else column.in_(chapters)
+def _only(column, some: Some):
+    return column.in_(bindparam("chapters", expanding=True)) if some else true()
 
 
 # --- what the summary holds, computed from the records -------------------------------------
@@ -98,10 +103,10 @@ def _branch(chapter_id, month, at=None, **counts) -> list:
     return columns
 
 
-def month_rows(chapters: Chapters) -> Select:
+def month_rows(some: Some) -> Select:
     """chapter_months' rows for these chapters: one per chapter and month with anything."""
     done = Action.status == ActionStatus.DONE
-    by_campaign = _only(Campaign.chapter_id, chapters)
+    by_campaign = _only(Campaign.chapter_id, some)
     action_month = month_of(Action.starts_at)
 
     # The people of each done action (who signed up, and the lead), as the live metric
@@ -163,7 +168,7 @@ def month_rows(chapters: Chapters) -> Select:
             )
         )
         .join(Action, Action.id == Outcome.action_id)
-        .where(_only(Outcome.chapter_id, chapters))
+        .where(_only(Outcome.chapter_id, some))
         .group_by(Outcome.chapter_id, action_month),
         select(
             *_branch(
@@ -172,7 +177,7 @@ def month_rows(chapters: Chapters) -> Select:
                 at=latest(Outcome.created_at),
             )
         )
-        .where(_only(Outcome.chapter_id, chapters))
+        .where(_only(Outcome.chapter_id, some))
         .group_by(Outcome.chapter_id, month_of(Outcome.created_at)),
         select(
             *_branch(
@@ -205,7 +210,7 @@ def month_rows(chapters: Chapters) -> Select:
                 at=latest(VisionVersion.proposed_at),
             )
         )
-        .where(_only(VisionVersion.chapter_id, chapters))
+        .where(_only(VisionVersion.chapter_id, some))
         .group_by(VisionVersion.chapter_id, month_of(VisionVersion.proposed_at)),
         select(
             *_branch(
@@ -215,7 +220,7 @@ def month_rows(chapters: Chapters) -> Select:
             )
         )
         .join(VisionResponse, VisionResponse.vision_id == VisionVersion.id)
-        .where(_only(VisionVersion.chapter_id, chapters))
+        .where(_only(VisionVersion.chapter_id, some))
         .group_by(VisionVersion.chapter_id, month_of(VisionResponse.updated_at)),
     ).subquery()
     return select(
@@ -226,7 +231,7 @@ def month_rows(chapters: Chapters) -> Select:
     ).group_by(branches.c.chapter_id, branches.c.month)
 
 
-def domain_rows(chapters: Chapters) -> Select:
+def domain_rows(some: Some) -> Select:
     month = month_of(Action.starts_at)
     return (
         select(
@@ -237,12 +242,12 @@ def domain_rows(chapters: Chapters) -> Select:
         )
         .join(OutcomeDomain, OutcomeDomain.outcome_id == Outcome.id)
         .join(Action, Action.id == Outcome.action_id)
-        .where(_only(Outcome.chapter_id, chapters))
+        .where(_only(Outcome.chapter_id, some))
         .group_by(Outcome.chapter_id, month, OutcomeDomain.domain)
     )
 
 
-def lead_rows(chapters: Chapters) -> Select:
+def lead_rows(some: Some) -> Select:
     month = month_of(Action.starts_at)
     return (
         select(
@@ -253,7 +258,7 @@ def lead_rows(chapters: Chapters) -> Select:
         )
         .join(Action, Action.campaign_id == Campaign.id)
         .where(
-            _only(Campaign.chapter_id, chapters),
+            _only(Campaign.chapter_id, some),
             Action.lead_id.is_not(None),
             Action.status != ActionStatus.CANCELLED,
         )
@@ -261,7 +266,7 @@ def lead_rows(chapters: Chapters) -> Select:
     )
 
 
-def decision_rows(chapters: Chapters) -> Select:
+def decision_rows(some: Some) -> Select:
     """Approvals and returns (what the sign-off metrics count), by the month decided."""
     stands = and_(
         MilestoneDecision.decision == DecisionKind.APPROVED,
@@ -281,7 +286,7 @@ def decision_rows(chapters: Chapters) -> Select:
         .join(Campaign, Campaign.id == Milestone.campaign_id)
         .join(MilestoneSubmission, MilestoneSubmission.id == MilestoneDecision.submission_id)
         .where(
-            _only(Campaign.chapter_id, chapters),
+            _only(Campaign.chapter_id, some),
             MilestoneDecision.decision.in_((DecisionKind.APPROVED, DecisionKind.RETURNED)),
         )
     )
@@ -295,13 +300,32 @@ _TABLES = (
 )
 
 
-def _write(session: AnySession | Connection, chapters: Chapters) -> None:
+@cache
+def _statements(some: Some) -> list[tuple[Any, Select, Any, Any]]:
+    """Per table: the table, the query computing its rows, the DELETE of the chapters' rows
+    and the INSERT of them computed again."""
+    statements = []
     for model, rows in _TABLES:
         table: Any = model.__table__
-        session.execute(delete(table).where(_only(table.c.chapter_id, chapters)))
-        query = rows(chapters)
+        query = rows(some)
         names = [column.key for column in query.selected_columns]
-        session.execute(insert(table).from_select(names, query))
+        statements.append(
+            (
+                table,
+                query,
+                delete(table).where(_only(table.c.chapter_id, some)),
+                insert(table).from_select(names, query),
+            )
+        )
+    return statements
+
+
+def _write(session: AnySession | Connection, chapters: list[int] | None) -> None:
+    """Rewrite these chapters' rows (None: every chapter's)."""
+    params = {} if chapters is None else {"chapters": chapters}
+    for _table, _query, remove, add in _statements(chapters is not None):
+        session.execute(remove, params)
+        session.execute(add, params)
 
 
 def refresh(session: AnySession, chapters: Iterable[int], lock: bool = True) -> None:
@@ -333,10 +357,9 @@ def drift() -> list[str]:
     when it is right): `flask national check-summary`, and the tests after every test."""
     session = db.session
     problems = []
-    for model, rows in _TABLES:
-        table: Any = model.__table__
+    for table, query, _remove, _add in _statements(False):
         stored = {tuple(r) for r in session.execute(select(table)).all()}
-        computed = rows(None).subquery()
+        computed = query.subquery()
         wanted = {
             tuple(r)
             for r in session.execute(select(*(computed.c[c.key] for c in table.columns))).all()
@@ -367,9 +390,7 @@ class Touched:
 
     def note(self, obj: object) -> None:
         match obj:
-            case Outcome() | VisionVersion():
-                self.chapters.add(obj.chapter_id)
-            case Campaign():
+            case Outcome() | VisionVersion() | Campaign():
                 self.chapters.add(obj.chapter_id)
             case Action():
                 self.campaigns.add(obj.campaign_id)
@@ -381,8 +402,11 @@ class Touched:
                 self.milestones.add(obj.milestone_id)
             case VisionResponse():
                 self.visions.add(obj.vision_id)
-            case User() if inspect(obj).attrs.profession.history.has_changes():
+            case User():
                 self.people.add(obj.id)
+
+    def empty(self) -> bool:
+        return not any(vars(self).values())
 
     def chapter_ids(self, session: Session) -> set[int]:
         ids = set(self.chapters)
@@ -413,20 +437,46 @@ class Touched:
         return ids
 
 
+# What the summary reads of each kind of record: a change to anything else (a title, a
+# note, a comment) leaves it as it is. A record added or deleted always counts, but for a
+# person (no sign-ups or leads yet) and a campaign (no actions yet).
+_COUNTED: dict[type, frozenset[str]] = {
+    Action: frozenset({"status", "starts_at", "lead_id", "campaign_id"}),
+    ActionSignup: frozenset({"action_id", "user_id"}),
+    Outcome: frozenset(
+        {"people_reached", "commitments", "signatures", "created_at", "action_id", "chapter_id"}
+    ),
+    OutcomeDomain: frozenset({"outcome_id", "domain"}),
+    MilestoneSubmission: frozenset({"status", "kind", "submitted_at", "milestone_id"}),
+    MilestoneDecision: frozenset({"decision", "decided_at", "submission_id", "milestone_id"}),
+    VisionVersion: frozenset({"proposed_at", "chapter_id"}),
+    VisionResponse: frozenset({"updated_at", "vision_id"}),
+    User: frozenset({"profession"}),
+    Campaign: frozenset(),
+}
+_ADDED_COUNTS = frozenset(_COUNTED) - {User, Campaign}
+
+
+def _changed_counted(obj: object) -> bool:
+    counted = _COUNTED[type(obj)]
+    if not counted:
+        return False
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in counted)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _flush_context: Any) -> None:
-    touched: Touched | None = session.info.get(_TOUCHED)
     changed = chain(
-        session.new,
-        (obj for obj in session.dirty if session.is_modified(obj)),
-        session.deleted,
+        (obj for obj in session.new if type(obj) in _ADDED_COUNTS),
+        (obj for obj in session.dirty if type(obj) in _COUNTED and _changed_counted(obj)),
+        (obj for obj in session.deleted if type(obj) in _COUNTED and type(obj) is not User),
     )
+    touched = session.info.get(_TOUCHED) or Touched()
     for obj in changed:
-        if touched is None:
-            touched = session.info[_TOUCHED] = Touched()
         touched.note(obj)
-    if touched is not None and not any(vars(touched).values()):
-        del session.info[_TOUCHED]
+    if not touched.empty():
+        session.info[_TOUCHED] = touched
 
 
 @event.listens_for(Session, "before_commit")
