@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Numeric, Select, and_, cast, distinct, func, select, union_all
 
+from chapters.models import Chapter
 from core.extensions import db
 from national import queries
 from national.period import Period
@@ -140,17 +141,22 @@ def last_activity(scope: Select, ctx: Context) -> Select:
     worth of rows, by the moments' indexes)."""
     as_of = ctx.as_of
     month_start = datetime(as_of.year, as_of.month, 1, tzinfo=UTC)
-    stored = (
-        select(
-            ChapterMonth.chapter_id.label("chapter_id"),
-            func.max(ChapterMonth.last_activity_at).label("at"),
-        )
+    # A later month's moments are later: the latest month with activity before the as-of
+    # month holds the answer, found per chapter by a backward step along the primary key.
+    latest_month = (
+        select(ChapterMonth.last_activity_at)
         .where(
-            ChapterMonth.chapter_id.in_(scope),
+            ChapterMonth.chapter_id == Chapter.id,
             ChapterMonth.month < month_key(as_of.date()),
             ChapterMonth.last_activity_at.is_not(None),
         )
-        .group_by(ChapterMonth.chapter_id)
+        .order_by(ChapterMonth.month.desc())
+        .limit(1)
+        .correlate(Chapter)
+        .scalar_subquery()
+    )
+    stored = select(Chapter.id.label("chapter_id"), latest_month.label("at")).where(
+        Chapter.id.in_(scope)
     )
     if as_of == month_start:
         return queries.latest_of(stored.subquery())
