@@ -11,7 +11,9 @@ SQLite uses a throwaway file; PostgreSQL the database named by BENCH_DATABASE_UR
 relay_bench_dashboard on 127.0.0.1, wiped first, so its name must contain "bench"; it is
 created if missing). National staff sign in through the login form of Flask's test client;
 each page is fetched once to count its SQL statements and warm the caches, then --repeat
-times for the median server time.
+times for the median server time, the pages taking turns. Besides the dashboard (this
+academic year, read from the per-chapter-per-month summary) it times the same year less its
+first day: not whole months, so computed from the records, as every period was before.
 """
 
 import argparse
@@ -20,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,6 +36,7 @@ from core import create_app  # noqa: E402
 from core.db import utcnow  # noqa: E402
 from core.extensions import db  # noqa: E402
 from demo_network import demo_password_hash, random_plans, write_network  # noqa: E402
+from national.period import offered_years  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/relay_bench_dashboard"
 STAFF = "staff@relay.test"
@@ -41,6 +45,16 @@ PAGES = {
     "per member, by people reached": "/network/compare?view=per_member"
     "&sort=people_reached&dir=desc",
 }
+# The same academic year less its first day: not whole months, so every metric is computed
+# from the records (the path the per-month summary replaces), for comparison in one run.
+LIVE = "live: year less its first day"
+
+
+def live_path(app) -> str:
+    with app.app_context():
+        year = offered_years(utcnow().date(), app.config["ACADEMIC_YEAR_START_MONTH"])[0]
+    first = year.first_day + timedelta(days=1)
+    return f"/network/compare?start={first.isoformat()}&end={year.last_day.isoformat()}"
 
 
 def grow(app, target: int, have: int) -> None:
@@ -59,22 +73,28 @@ def grow(app, target: int, have: int) -> None:
         db.session.remove()
 
 
-def timed(client, engine, path: str, repeat: int) -> tuple[float, int]:
-    statements: list[int] = []
+def timed(client, engine, paths: dict[str, str], repeat: int) -> dict[str, tuple[float, int]]:
+    """Each page's median server time and statements. The pages take turns, request by
+    request, so a change in the machine's load falls on all of them alike."""
+    counts: dict[str, int] = {}
+    for label, path in paths.items():
+        statements: list[int] = []
 
-    def _count(*_args):
-        statements.append(1)
+        def _count(*_args, into=statements):
+            into.append(1)
 
-    event.listen(engine, "before_cursor_execute", _count)
-    response = client.get(path)
-    event.remove(engine, "before_cursor_execute", _count)
-    assert response.status_code == 200, (path, response.status_code)
-    timings = []
+        event.listen(engine, "before_cursor_execute", _count)
+        response = client.get(path)
+        event.remove(engine, "before_cursor_execute", _count)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[label] = len(statements)
+    timings: dict[str, list[float]] = {label: [] for label in paths}
     for _ in range(repeat):
-        started = time.perf_counter()
-        client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), len(statements)
+        for label, path in paths.items():
+            started = time.perf_counter()
+            client.get(path)
+            timings[label].append((time.perf_counter() - started) * 1000)
+    return {label: (statistics.median(timings[label]), counts[label]) for label in paths}
 
 
 def run_backend(name: str, url: str, sizes: list[int], repeat: int, tmp: Path) -> dict:
@@ -99,8 +119,8 @@ def run_backend(name: str, url: str, sizes: list[int], repeat: int, tmp: Path) -
         have = size
         client = app.test_client()
         sign_in(client)
-        for label, path in PAGES.items():
-            median, count = timed(client, engine, path, repeat)
+        measured = timed(client, engine, {**PAGES, LIVE: live_path(app)}, repeat)
+        for label, (median, count) in measured.items():
             results[(size, label)] = (median, count)
             print(f"{name:>10} {size:>6} {label:<32} {median:>10.1f} {count:>8}", flush=True)
     engine.dispose()
@@ -137,7 +157,7 @@ def main() -> None:
     header = f"{'backend':<12}{'page':<32}" + "".join(f"{n:>16}" for n in sizes)
     print(header + f"{'ms per chapter, last':>22}")
     for backend, results in table.items():
-        for label in PAGES:
+        for label in (*PAGES, LIVE):
             cells = "".join(
                 f"{results[(n, label)][0]:>10.1f} ({results[(n, label)][1]:>2})" for n in sizes
             )
