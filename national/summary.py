@@ -103,6 +103,13 @@ def _branch(chapter_id, month, at=None, **counts) -> list:
     return columns
 
 
+def latest_by_month(chapter_id, moment) -> Select:
+    """A branch of the union: the latest `moment` per chapter and month (the caller joins
+    and filters)."""
+    month = month_of(moment)
+    return select(*_branch(chapter_id, month, at=func.max(moment))).group_by(chapter_id, month)
+
+
 def month_rows(some: Some) -> Select:
     """chapter_months' rows for these chapters: one per chapter and month with anything."""
     done = Action.status == ActionStatus.DONE
@@ -136,14 +143,13 @@ def month_rows(some: Some) -> Select:
         .subquery()
     )
     milestone_chapter = (Campaign, Campaign.id == Milestone.campaign_id)
-    latest = func.max
     branches = union_all(
         select(
             *_branch(
                 Campaign.chapter_id,
                 action_month,
                 actions_done=func.count(Action.id),
-                at=latest(Action.starts_at),
+                at=func.max(Action.starts_at),
             )
         )
         .join(Action, Action.campaign_id == Campaign.id)
@@ -170,58 +176,25 @@ def month_rows(some: Some) -> Select:
         .join(Action, Action.id == Outcome.action_id)
         .where(_only(Outcome.chapter_id, some))
         .group_by(Outcome.chapter_id, action_month),
-        select(
-            *_branch(
-                Outcome.chapter_id,
-                month_of(Outcome.created_at),
-                at=latest(Outcome.created_at),
-            )
-        )
-        .where(_only(Outcome.chapter_id, some))
-        .group_by(Outcome.chapter_id, month_of(Outcome.created_at)),
-        select(
-            *_branch(
-                Campaign.chapter_id,
-                month_of(MilestoneSubmission.submitted_at),
-                at=latest(MilestoneSubmission.submitted_at),
-            )
-        )
+        latest_by_month(Outcome.chapter_id, Outcome.created_at).where(
+            _only(Outcome.chapter_id, some)
+        ),
+        latest_by_month(Campaign.chapter_id, MilestoneSubmission.submitted_at)
         .select_from(MilestoneSubmission)
         .join(Milestone, Milestone.id == MilestoneSubmission.milestone_id)
         .join(*milestone_chapter)
-        .where(by_campaign)
-        .group_by(Campaign.chapter_id, month_of(MilestoneSubmission.submitted_at)),
-        select(
-            *_branch(
-                Campaign.chapter_id,
-                month_of(MilestoneDecision.decided_at),
-                at=latest(MilestoneDecision.decided_at),
-            )
-        )
+        .where(by_campaign),
+        latest_by_month(Campaign.chapter_id, MilestoneDecision.decided_at)
         .select_from(MilestoneDecision)
         .join(Milestone, Milestone.id == MilestoneDecision.milestone_id)
         .join(*milestone_chapter)
-        .where(by_campaign)
-        .group_by(Campaign.chapter_id, month_of(MilestoneDecision.decided_at)),
-        select(
-            *_branch(
-                VisionVersion.chapter_id,
-                month_of(VisionVersion.proposed_at),
-                at=latest(VisionVersion.proposed_at),
-            )
-        )
-        .where(_only(VisionVersion.chapter_id, some))
-        .group_by(VisionVersion.chapter_id, month_of(VisionVersion.proposed_at)),
-        select(
-            *_branch(
-                VisionVersion.chapter_id,
-                month_of(VisionResponse.updated_at),
-                at=latest(VisionResponse.updated_at),
-            )
-        )
+        .where(by_campaign),
+        latest_by_month(VisionVersion.chapter_id, VisionVersion.proposed_at).where(
+            _only(VisionVersion.chapter_id, some)
+        ),
+        latest_by_month(VisionVersion.chapter_id, VisionResponse.updated_at)
         .join(VisionResponse, VisionResponse.vision_id == VisionVersion.id)
-        .where(_only(VisionVersion.chapter_id, some))
-        .group_by(VisionVersion.chapter_id, month_of(VisionResponse.updated_at)),
+        .where(_only(VisionVersion.chapter_id, some)),
     ).subquery()
     return select(
         branches.c.chapter_id,
