@@ -8,6 +8,7 @@ loops over chapters, so the dashboard sends the same statements for 3 chapters o
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Float,
@@ -46,6 +47,8 @@ from chapters.models import (
 from core.db import UTCDateTime
 from core.extensions import db
 from national.query_context import Context, days_between, month_of, on_roster
+
+Joins = Callable[[Select], Select]
 
 # --- the sources ----------------------------------------------------------------------------
 # Each returns a statement grouped by chapter, its columns labelled with the metrics' keys
@@ -218,12 +221,18 @@ def milestones_approved(scope: Select, ctx: Context) -> Select:
             Campaign.chapter_id.label("chapter_id"),
             func.count(distinct(Milestone.id)).label("milestones_approved"),
         )
-        .where(
-            Campaign.chapter_id.in_(scope),
-            MilestoneSubmission.kind == SubmissionKind.MILESTONE,
-            MilestoneSubmission.status == SubmissionStatus.APPROVED,
-        )
+        .where(Campaign.chapter_id.in_(scope), standing_approval())
         .group_by(Campaign.chapter_id)
+    )
+
+
+def standing_approval():
+    """A decision that counts as a milestone approved: an approval of a milestone
+    submission that still stands approved (not reopened since)."""
+    return and_(
+        MilestoneDecision.decision == DecisionKind.APPROVED,
+        MilestoneSubmission.kind == SubmissionKind.MILESTONE,
+        MilestoneSubmission.status == SubmissionStatus.APPROVED,
     )
 
 
@@ -367,40 +376,43 @@ def lead_shares(scope: Select, ctx: Context, per_lead: Subquery) -> Select:
 
 
 def professions_per_action(scope: Select, ctx: Context) -> Select:
-    done = and_(
-        Campaign.chapter_id.in_(scope),
-        Action.status == ActionStatus.DONE,
-        ctx.in_period(Action.starts_at),
-    )
-    # The people of each action: who signed up, and the lead. A lead who also signed up
-    # appears twice, which COUNT(DISTINCT profession) does not mind: no UNION (and its sort)
-    # is needed to drop them, and each branch carries its chapter so nothing joins back.
+    per_action = action_professions(
+        and_(Campaign.chapter_id.in_(scope), ctx.in_period(Action.starts_at))
+    ).subquery()
+    return select(
+        per_action.c.chapter_id,
+        rounded(func.avg(per_action.c.professions), 2).label("professions_per_action"),
+    ).group_by(per_action.c.chapter_id)
+
+
+def action_professions(where, *, by_month: bool = False) -> Select:
+    """For each done action matching `where`: its chapter (and, `by_month`, the month it
+    started) and how many professions its people (who signed up, and the lead) have."""
+    done = and_(where, Action.status == ActionStatus.DONE)
+    month = [month_of(Action.starts_at).label("month")] if by_month else []
+    # A lead who also signed up appears twice, which COUNT(DISTINCT profession) does not
+    # mind: no UNION (and its sort) is needed to drop them, and each branch carries its
+    # chapter so nothing joins back.
     people = union_all(
         select(
             Campaign.chapter_id.label("chapter_id"),
+            *month,
             Action.id.label("action_id"),
             ActionSignup.user_id.label("user_id"),
         )
         .join(Action, Action.id == ActionSignup.action_id)
         .join(Campaign, Campaign.id == Action.campaign_id)
         .where(done),
-        select(Campaign.chapter_id, Action.id, Action.lead_id)
+        select(Campaign.chapter_id, *month, Action.id, Action.lead_id)
         .join(Campaign, Campaign.id == Action.campaign_id)
         .where(done, Action.lead_id.is_not(None)),
     ).subquery()
-    per_action = (
-        select(
-            people.c.chapter_id,
-            func.count(distinct(User.profession)).label("professions"),
-        )
+    keys = [people.c.chapter_id, *([people.c.month] if by_month else [])]
+    return (
+        select(*keys, func.count(distinct(User.profession)).label("professions"))
         .join(User, User.id == people.c.user_id)
-        .group_by(people.c.chapter_id, people.c.action_id)
-        .subquery()
+        .group_by(*keys, people.c.action_id)
     )
-    return select(
-        per_action.c.chapter_id,
-        rounded(func.avg(per_action.c.professions), 2).label("professions_per_action"),
-    ).group_by(per_action.c.chapter_id)
 
 
 def last_activity(scope: Select, ctx: Context) -> Select:
@@ -410,6 +422,63 @@ def last_activity(scope: Select, ctx: Context) -> Select:
     return latest_of(activity_moments(scope, ctx.as_of).subquery())
 
 
+def activity_kinds(where_chapter: Callable[[Any], Any]) -> list[tuple[Any, Any, Joins]]:
+    """Every kind of activity last activity counts, as (its chapter column, its moment
+    column, what a statement selecting them joins and filters), the chapter filtered by
+    `where_chapter(column)`: an action done, an outcome logged, a milestone submitted or
+    decided, a vision proposed or responded to."""
+    return [
+        (
+            Campaign.chapter_id,
+            Action.starts_at,
+            lambda q: (
+                q.select_from(Campaign)
+                .join(Action, Action.campaign_id == Campaign.id)
+                .where(where_chapter(Campaign.chapter_id), Action.status == ActionStatus.DONE)
+            ),
+        ),
+        (
+            Outcome.chapter_id,
+            Outcome.created_at,
+            lambda q: q.select_from(Outcome).where(where_chapter(Outcome.chapter_id)),
+        ),
+        (
+            Campaign.chapter_id,
+            MilestoneSubmission.submitted_at,
+            lambda q: (
+                q.select_from(Campaign)
+                .join(Milestone, Milestone.campaign_id == Campaign.id)
+                .join(MilestoneSubmission, MilestoneSubmission.milestone_id == Milestone.id)
+                .where(where_chapter(Campaign.chapter_id))
+            ),
+        ),
+        (
+            Campaign.chapter_id,
+            MilestoneDecision.decided_at,
+            lambda q: (
+                q.select_from(Campaign)
+                .join(Milestone, Milestone.campaign_id == Campaign.id)
+                .join(MilestoneDecision, MilestoneDecision.milestone_id == Milestone.id)
+                .where(where_chapter(Campaign.chapter_id))
+            ),
+        ),
+        (
+            VisionVersion.chapter_id,
+            VisionVersion.proposed_at,
+            lambda q: q.select_from(VisionVersion).where(where_chapter(VisionVersion.chapter_id)),
+        ),
+        (
+            VisionVersion.chapter_id,
+            VisionResponse.updated_at,
+            lambda q: (
+                q.select_from(VisionVersion)
+                .join(VisionResponse, VisionResponse.vision_id == VisionVersion.id)
+                .where(where_chapter(VisionVersion.chapter_id))
+            ),
+        ),
+    ]
+
+
 def activity_moments(scope: Select, before: datetime, since: datetime | None = None):
     """The latest activity of each kind per chapter (chapter_id, at), before `before` and
     (when given) from `since` on."""
@@ -417,33 +486,13 @@ def activity_moments(scope: Select, before: datetime, since: datetime | None = N
     def within(column):
         return column < before if since is None else and_(column >= since, column < before)
 
-    by_campaign = Campaign.chapter_id.in_(scope)
-    latest = func.max
     return union_all(
-        select(Campaign.chapter_id.label("chapter_id"), latest(Action.starts_at).label("at"))
-        .join(Action, Action.campaign_id == Campaign.id)
-        .where(by_campaign, Action.status == ActionStatus.DONE, within(Action.starts_at))
-        .group_by(Campaign.chapter_id),
-        select(Outcome.chapter_id, latest(Outcome.created_at))
-        .where(Outcome.chapter_id.in_(scope), within(Outcome.created_at))
-        .group_by(Outcome.chapter_id),
-        select(Campaign.chapter_id, latest(MilestoneSubmission.submitted_at))
-        .join(Milestone, Milestone.campaign_id == Campaign.id)
-        .join(MilestoneSubmission, MilestoneSubmission.milestone_id == Milestone.id)
-        .where(by_campaign, within(MilestoneSubmission.submitted_at))
-        .group_by(Campaign.chapter_id),
-        select(Campaign.chapter_id, latest(MilestoneDecision.decided_at))
-        .join(Milestone, Milestone.campaign_id == Campaign.id)
-        .join(MilestoneDecision, MilestoneDecision.milestone_id == Milestone.id)
-        .where(by_campaign, within(MilestoneDecision.decided_at))
-        .group_by(Campaign.chapter_id),
-        select(VisionVersion.chapter_id, latest(VisionVersion.proposed_at))
-        .where(VisionVersion.chapter_id.in_(scope), within(VisionVersion.proposed_at))
-        .group_by(VisionVersion.chapter_id),
-        select(VisionVersion.chapter_id, latest(VisionResponse.updated_at))
-        .join(VisionResponse, VisionResponse.vision_id == VisionVersion.id)
-        .where(VisionVersion.chapter_id.in_(scope), within(VisionResponse.updated_at))
-        .group_by(VisionVersion.chapter_id),
+        *(
+            joins(select(chapter.label("chapter_id"), func.max(moment).label("at")))
+            .where(within(moment))
+            .group_by(chapter)
+            for chapter, moment, joins in activity_kinds(lambda column: column.in_(scope))
+        )
     )
 
 

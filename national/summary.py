@@ -26,12 +26,10 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     Select,
-    and_,
     bindparam,
     case,
     cast,
     delete,
-    distinct,
     event,
     func,
     insert,
@@ -52,12 +50,11 @@ from campaigns.signoff_models import (
     DecisionKind,
     MilestoneDecision,
     MilestoneSubmission,
-    SubmissionKind,
-    SubmissionStatus,
 )
 from chapters.models import Membership, VisionResponse, VisionVersion
 from core.db import UTCDateTime
 from core.extensions import db
+from national import queries
 from national.query_context import month_of
 from national.summary_models import (
     ChapterDecision,
@@ -115,41 +112,14 @@ def month_rows(some: Some) -> Select:
     done = Action.status == ActionStatus.DONE
     by_campaign = _only(Campaign.chapter_id, some)
     action_month = month_of(Action.starts_at)
-
-    # The people of each done action (who signed up, and the lead), as the live metric
-    # counts them (national/queries.professions_per_action).
-    people = union_all(
-        select(
-            Campaign.chapter_id.label("chapter_id"),
-            action_month.label("month"),
-            Action.id.label("action_id"),
-            ActionSignup.user_id.label("user_id"),
-        )
-        .join(Action, Action.id == ActionSignup.action_id)
-        .join(Campaign, Campaign.id == Action.campaign_id)
-        .where(by_campaign, done),
-        select(Campaign.chapter_id, action_month, Action.id, Action.lead_id)
-        .join(Campaign, Campaign.id == Action.campaign_id)
-        .where(by_campaign, done, Action.lead_id.is_not(None)),
-    ).subquery()
-    per_action = (
-        select(
-            people.c.chapter_id,
-            people.c.month,
-            func.count(distinct(User.profession)).label("professions"),
-        )
-        .join(User, User.id == people.c.user_id)
-        .group_by(people.c.chapter_id, people.c.month, people.c.action_id)
-        .subquery()
-    )
-    milestone_chapter = (Campaign, Campaign.id == Milestone.campaign_id)
+    # The live metric's own per-action profession counts, by month.
+    per_action = queries.action_professions(by_campaign, by_month=True).subquery()
     branches = union_all(
         select(
             *_branch(
                 Campaign.chapter_id,
                 action_month,
                 actions_done=func.count(Action.id),
-                at=func.max(Action.starts_at),
             )
         )
         .join(Action, Action.campaign_id == Campaign.id)
@@ -176,25 +146,10 @@ def month_rows(some: Some) -> Select:
         .join(Action, Action.id == Outcome.action_id)
         .where(_only(Outcome.chapter_id, some))
         .group_by(Outcome.chapter_id, action_month),
-        latest_by_month(Outcome.chapter_id, Outcome.created_at).where(
-            _only(Outcome.chapter_id, some)
+        *(
+            joins(latest_by_month(chapter, moment))
+            for chapter, moment, joins in queries.activity_kinds(lambda c: _only(c, some))
         ),
-        latest_by_month(Campaign.chapter_id, MilestoneSubmission.submitted_at)
-        .select_from(MilestoneSubmission)
-        .join(Milestone, Milestone.id == MilestoneSubmission.milestone_id)
-        .join(*milestone_chapter)
-        .where(by_campaign),
-        latest_by_month(Campaign.chapter_id, MilestoneDecision.decided_at)
-        .select_from(MilestoneDecision)
-        .join(Milestone, Milestone.id == MilestoneDecision.milestone_id)
-        .join(*milestone_chapter)
-        .where(by_campaign),
-        latest_by_month(VisionVersion.chapter_id, VisionVersion.proposed_at).where(
-            _only(VisionVersion.chapter_id, some)
-        ),
-        latest_by_month(VisionVersion.chapter_id, VisionResponse.updated_at)
-        .join(VisionResponse, VisionResponse.vision_id == VisionVersion.id)
-        .where(_only(VisionVersion.chapter_id, some)),
     ).subquery()
     return select(
         branches.c.chapter_id,
@@ -241,11 +196,7 @@ def lead_rows(some: Some) -> Select:
 
 def decision_rows(some: Some) -> Select:
     """Approvals and returns (what the sign-off metrics count), by the month decided."""
-    stands = and_(
-        MilestoneDecision.decision == DecisionKind.APPROVED,
-        MilestoneSubmission.kind == SubmissionKind.MILESTONE,
-        MilestoneSubmission.status == SubmissionStatus.APPROVED,
-    )
+    stands = queries.standing_approval()
     return (
         select(
             MilestoneDecision.id.label("decision_id"),
