@@ -13,6 +13,7 @@ from config import BASE_DIR, INSTANCE_DIR, Config, config_for_environment
 from core.errors import register_error_pages
 from core.extensions import csrf, db, login_manager, migrate
 from core.security import check_production_safety, set_security_headers
+from core.static import version_static_urls
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -35,6 +36,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_error_pages(app)
     register_request_hooks(app)
     register_template_helpers(app)
+    version_static_urls(app)
     register_cli(app)
     return app
 
