@@ -33,6 +33,7 @@ from core.models import OutboxMessage
 from notifications.kinds import Kind
 from notifications.models import Notification
 from notifications.reminders import run_daily
+from tests.conftest import ClosingClient, isolate_requests
 from tests.factories import PASSWORD, make_action, make_invitation, make_milestone, make_vision
 from tests.notifications_world import build_world
 
@@ -52,6 +53,8 @@ def prod_app(db_url, tmp_path):
         TRUSTED_HOSTS=["relay.internal"],
         MAIL_BACKEND="memory",
     )
+    app.test_client_class = ClosingClient
+    isolate_requests(app)
     with app.app_context():
         yield app
         db.session.remove()
@@ -160,6 +163,43 @@ def test_every_emailed_link_is_on_base_url_and_opens_its_page(prod_app):
             assert b"Invalid" not in response.data and b"expired" not in response.data
 
 
+def _csrf(page) -> str:
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
+    assert token is not None
+    return token.group(1).decode()
+
+
+def _post_form(client, path: str, data: dict):
+    """A form posted as a browser does it on HTTPS: the page's token and its Referer."""
+    token = _csrf(client.get(path, base_url=SITE))
+    return client.post(
+        path,
+        base_url=SITE,
+        data={"csrf_token": token, **data},
+        headers={"Referer": f"{SITE}{path}"},  # Flask-WTF checks it on HTTPS
+    )
+
+
+def test_a_password_reset_asked_on_the_page_arrives_and_works(prod_app):
+    """It used to say "on its way" while the work after the response failed and sent nothing."""
+    world = build_world()
+    db.session.commit()
+    client = prod_app.test_client()
+    asked = _post_form(client, "/password/forgot", {"email": world.m1.email})
+    assert asked.status_code == 302
+    sent = prod_app.extensions.get("relay_mail_sent", [])
+    assert [m["To"] for m in sent] == [world.m1.email]
+    (link,) = URL.findall(sent[0].get_content())
+    assert link.startswith(f"{BASE_URL}/password/reset/")
+
+    path = urlsplit(link).path[len("/relay") :]
+    new = "a brand new passphrase 42"
+    done = _post_form(client, path, {"new_password": new, "confirm": new})
+    assert done.status_code == 302
+    signed_in = _post_form(client, "/login", {"email": world.m1.email, "password": new})
+    assert signed_in.status_code == 302
+
+
 def test_a_notifications_link_is_a_path_that_pages_put_below_the_sub_path(prod_app):
     world = build_world()
     assign_lead(world.action, world.m3.id, world.leader, "Moe asked", world.action.version)
@@ -168,19 +208,7 @@ def test_a_notifications_link_is_a_path_that_pages_put_below_the_sub_path(prod_a
     assert link == f"/c/riverside/actions/{world.action.id}"
 
     client = prod_app.test_client()
-    page = client.get("/login", base_url=SITE)
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
-    assert token is not None
-    response = client.post(
-        "/login",
-        base_url=SITE,
-        data={
-            "csrf_token": token.group(1).decode(),
-            "email": world.m3.email,
-            "password": PASSWORD,
-        },
-        headers={"Referer": f"{SITE}/login"},  # production checks it on HTTPS (CSRF)
-    )
+    response = _post_form(client, "/login", {"email": world.m3.email, "password": PASSWORD})
     assert response.status_code == 302, response.data[:500]
     inbox = client.get("/inbox", base_url=SITE)
     assert inbox.status_code == 200
