@@ -2,9 +2,10 @@
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, request, url_for
+from werkzeug.routing import MapAdapter
 
 
 def site_home() -> str:
@@ -45,14 +46,41 @@ def same_site_referrer(default_endpoint: str | None = None) -> str:
     return url_for(default_endpoint) if default_endpoint else site_home()
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for emails, on BASE_URL, built inside or outside a request."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        with current_app.test_request_context():
-            path = url_for(endpoint, **values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+def _adapter_on_base_url(script_name: str | None = None) -> MapAdapter:
+    """URLs as the site's public address names them, from BASE_URL alone.
+
+    Not from a request: a link in an email must not depend on the Host a request came
+    with, and outside a request (the CLI, the mail worker) there is none. Flask's own
+    `test_request_context()` would invent `localhost`, which production refuses
+    (TRUSTED_HOSTS), and would drop a sub-path (BASE_URL=https://example.org/relay).
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    if script_name is None:
+        script_name = base.path.rstrip("/") or "/"
+    return current_app.url_map.bind(
+        base.netloc, script_name=script_name, url_scheme=base.scheme or "https"
+    )
+
+
+def _build(endpoint: str, values: dict[str, Any], adapter: MapAdapter, external: bool) -> str:
+    anchor = values.pop("_anchor", None)
+    current_app.inject_url_defaults(endpoint, values)  # url_defaults hooks, as url_for runs
+    url = adapter.build(endpoint, values, force_external=external)
+    return f"{url}#{quote(anchor, safe='/')}" if anchor else url
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for emails and feeds: BASE_URL, sub-path included, then the route.
+
+    The same inside a request and outside one, whatever TRUSTED_HOSTS holds."""
+    return _build(endpoint, values, _adapter_on_base_url(), external=True)
+
+
+def app_path(endpoint: str, **values: Any) -> str:
+    """The route's path below the site's root, without any sub-path the site is mounted
+    on: what is stored (a notification's link) and later put after BASE_URL in an email
+    or after `request.script_root` on a page. The same inside a request and outside one."""
+    return _build(endpoint, values, _adapter_on_base_url(script_name="/"), external=False)
 
 
 # An id no route prints by chance: url_with_id builds one URL with it and cuts it out.

@@ -4,7 +4,7 @@ Handlers run inside the service's transaction (core.events), so a notification a
 email exist exactly when the change they describe was committed.
 """
 
-from flask import Flask, current_app, has_request_context, url_for
+from flask import Flask
 from sqlalchemy import select
 
 from campaigns.models import Action, ActionSignup, ActionStatus, LeadMethod
@@ -13,6 +13,7 @@ from campaigns.signoff_models import DecisionKind, MilestoneDecision, MilestoneS
 from chapters.models import Chapter, Invitation, Membership, MembershipStatus, Role, VisionVersion
 from core.events import subscribe
 from core.extensions import db
+from core.http import app_path
 from core.timefmt import localtime
 from notifications.kinds import Kind
 from notifications.services import notify
@@ -20,18 +21,8 @@ from notifications.services import notify
 WHEN = "%a %d %b %Y, %H:%M"
 
 
-def site_path(endpoint: str, **values) -> str:
-    """A path on this site, also from a command (no request)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
-
-
 def action_path(action: Action) -> str:
-    return site_path(
-        "campaigns.action_page", slug=action.campaign.chapter.slug, action_id=action.id
-    )
+    return app_path("campaigns.action_page", slug=action.campaign.chapter.slug, action_id=action.id)
 
 
 def action_when(action: Action) -> str:
@@ -64,7 +55,7 @@ def on_invitation_accepted(invitation: Invitation, membership: Membership, user)
         Kind.INVITATION_ACCEPTED,
         [invitation.invited_by_id],
         chapter_id=chapter.id,
-        link=site_path("chapters.roster", slug=chapter.slug),
+        link=app_path("chapters.roster", slug=chapter.slug),
         text=f"{user.display_name} accepted your invitation and joined {chapter.name} "
         f"as {membership.role_label.lower()}.",
         actor=user,
@@ -73,7 +64,7 @@ def on_invitation_accepted(invitation: Invitation, membership: Membership, user)
 
 
 def _vision_link(chapter: Chapter) -> str:
-    return site_path("chapters.vision", slug=chapter.slug)
+    return app_path("chapters.vision", slug=chapter.slug)
 
 
 def on_vision_proposed(vision: VisionVersion, actor) -> None:
@@ -196,7 +187,7 @@ def on_action_status_changed(action: Action, status: str, actor) -> None:
 
 
 def _milestone_path(milestone) -> str:
-    return site_path(
+    return app_path(
         "campaigns.milestone_page",
         slug=milestone.campaign.chapter.slug,
         milestone_id=milestone.id,

@@ -20,9 +20,10 @@ from campaigns.signoff_models import MilestoneSubmission, SubmissionStatus
 from campaigns.signoff_rules import waiting
 from chapters.models import Chapter, Membership, MembershipStatus, Role
 from core.extensions import db
+from core.http import app_path
 from core.locking import take_write_lock
 from notifications.email import mail_digest
-from notifications.hooks import action_path, action_when, site_path
+from notifications.hooks import action_path, action_when
 from notifications.kinds import DEFAULT_DELIVERY, Delivery, Kind
 from notifications.models import EmailState, Notification, NotificationPreference
 from notifications.services import may_see_chapter, notify
@@ -126,7 +127,7 @@ def remind_overdue_signoffs(now: datetime) -> int:
         first = waiting(sub.submitted_at, now, chapter.timezone, overdue_days)
         if not first.overdue:
             continue
-        link = site_path("campaigns.milestone_page", slug=chapter.slug, milestone_id=milestone.id)
+        link = app_path("campaigns.milestone_page", slug=chapter.slug, milestone_id=milestone.id)
         text = (
             f"Sign-off overdue: “{milestone.title}” ({chapter.name}) has waited "
             f"{first.days} days for an advisor's decision."
