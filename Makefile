@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test browser-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard pdf-deps
+.PHONY: run test browser-test deploy-deps deploy-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard pdf-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,32 @@ browser-test: $(STAMP)
 		echo "  sudo apt-get install chromium   (Debian; or set CHROMIUM=/path/to/chromium)" >&2; \
 		exit 1; }
 	RELAY_CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest -p no:xdist tests_browser $(PYTEST_ARGS)
+
+# The production run (tests_deploy/): Relay started from deploy/ as the README's deploy
+# section says, RELAY_ENV=production, nginx with TLS in front of two gunicorn instances,
+# PostgreSQL, Redis, the mail worker and an SMTP server, all on loopback; then used through
+# nginx. Needs PostgreSQL and Redis on 127.0.0.1 (other addresses, ports and names:
+# tests_deploy/conftest.py). nginx and openssl are Debian packages, installed with apt as
+# root when missing. `timeout` stops a stuck run; the run still stops every server it began.
+NGINX ?= /usr/sbin/nginx
+DEPLOY_TEST_TIMEOUT ?= 270
+
+deploy-deps:
+	@missing=""; \
+	[ -x "$(NGINX)" ] || missing="nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing the production run's Debian packages: $$missing"; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+		else \
+			echo "make deploy-test needs: sudo apt-get install -y $$missing" >&2; exit 1; \
+		fi; \
+	fi
+
+deploy-test: $(STAMP) pdf-deps deploy-deps
+	RELAY_NGINX="$(NGINX)" timeout --kill-after=30 $(DEPLOY_TEST_TIMEOUT) \
+		$(BIN)/python -m pytest -p no:xdist tests_deploy $(PYTEST_ARGS)
 
 # Benchmarks (not part of `make test`; README "Performance"): bench/load.py needs wrk.
 bench-deps:
