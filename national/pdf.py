@@ -28,7 +28,9 @@ def _static_only(base_url: str):
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     static = Path(current_app.static_folder or "static").resolve()
-    prefix = (current_app.static_url_path or "/static").rstrip("/") + "/"
+    # Below base_url, which ends with any sub-path the site is served on (/relay/static/).
+    prefix = urlsplit(base_url).path.rstrip("/") + (current_app.static_url_path or "/static")
+    prefix = prefix.rstrip("/") + "/"
 
     class StaticOnly(URLFetcher):
         def fetch(self, url, headers=None):
