@@ -30,9 +30,10 @@ def _interrupt(signum, frame):
 signal.signal(signal.SIGTERM, _interrupt)
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("relay-deploy"))
+@pytest.fixture(scope="session", params=["", "/relay"], ids=["at-root", "below-a-path"])
+def stack(request, tmp_path_factory):
+    """The site at the root of its host, then below /relay (BASE_URL ends with it)."""
+    stack = Stack(tmp_path_factory.mktemp("relay-deploy"), subpath=request.param)
     _STACKS.append(stack)
     try:
         stack.start()

@@ -212,6 +212,9 @@ def wait_for(check, timeout: float, what: str, interval: float = 0.2):
 @dataclass
 class Stack:
     tmp: Path
+    # "" for a site at the root of its host, or a path such as "/relay" (BASE_URL ends with
+    # it; nginx/relay.conf is changed as its comment says).
+    subpath: str = ""
     tag: str = field(default_factory=lambda: secrets.token_hex(4))
     processes: dict[str, Process] = field(default_factory=dict)
     cleanups: list = field(default_factory=list)
@@ -220,8 +223,8 @@ class Stack:
         https, http, web_a, web_b, smtp = choose_ports(5)
         self.https_port, self.http_port, self.smtp_port = https, http, smtp
         self.web_ports = [web_a, web_b]
-        self.base_url = f"https://127.0.0.1:{https}"
         self.host = f"127.0.0.1:{https}"
+        self.base_url = f"https://{self.host}{self.subpath}"
         # This run's client address: a loopback address of its own, so that throttles
         # counted per address (in a Redis shared with earlier runs) are this run's alone.
         self.client_address = (
@@ -405,15 +408,19 @@ class Stack:
 
     def direct(self, port: int) -> httpx.Client:
         """A client to one gunicorn instance itself, sending what nginx would add."""
+        headers = {
+            "Host": self.host,
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": self.host,
+            "X-Forwarded-For": self.client_address,
+        }
+        if self.subpath:
+            headers["SCRIPT_NAME"] = self.subpath
+        # From 127.0.0.1, as nginx connects: gunicorn believes SCRIPT_NAME from there only.
         return httpx.Client(
-            base_url=f"http://127.0.0.1:{port}",
-            transport=httpx.HTTPTransport(local_address=self.client_address),
-            headers={
-                "Host": self.host,
-                "X-Forwarded-Proto": "https",
-                "X-Forwarded-Host": self.host,
-                "X-Forwarded-For": self.client_address,
-            },
+            base_url=f"http://127.0.0.1:{port}{self.subpath}",
+            transport=httpx.HTTPTransport(local_address="127.0.0.1"),
+            headers=headers,
             timeout=httpx.Timeout(30.0, connect=5.0),
         )
 
@@ -439,6 +446,14 @@ class Stack:
         }
         for example, port in zip(EXAMPLE_WEB_PORTS, self.web_ports, strict=True):
             replacements[f"server 127.0.0.1:{example} "] = f"server 127.0.0.1:{port} "
+        if self.subpath:  # the changes the file's comment asks for
+            replacements |= {
+                "location /static/ {": f"location {self.subpath}/static/ {{",
+                "location / {": f"location {self.subpath}/ {{",
+                "#proxy_set_header SCRIPT_NAME /relay;": (
+                    f"proxy_set_header SCRIPT_NAME {self.subpath};"
+                ),
+            }
         site = render(
             (DEPLOY / "nginx" / "relay.conf").read_text(), replacements, "deploy/nginx/relay.conf"
         )

@@ -47,7 +47,7 @@ class People:
         self.leader = self.address("leader")
 
     def address(self, who: str) -> str:
-        email = f"{who}-{TAG}@example.org"
+        email = f"{who}-{self.stack.tag}@example.org"
         self.stack.emails_used.add(email)
         return email
 
@@ -91,7 +91,8 @@ PUBLIC = ("/invite/", "/password/reset/", "/notifications/unsubscribe/")
 
 
 def expected_title(path: str) -> str:
-    """The title of the page a link in an email must open (its start)."""
+    """The title of the page a link in an email must open (its start); `path` is below
+    BASE_URL."""
     rules = {
         r"/invite/[\w-]+": f"Join {CHAPTER}",
         r"/password/reset/[\w.-]+": "Choose a new password",
@@ -116,15 +117,16 @@ def check_links(stack: Stack, people: People, mail: Delivered) -> list[str]:
     try:
         for link in links:
             assert link.startswith(stack.base_url + "/"), f"“{mail.subject}” links to {link}"
-            path = path_of(link)
+            path = link.removeprefix(stack.base_url)
             title = expected_title(path)
             response = anonymous.get(link)
             if path.startswith(PUBLIC):
                 assert response.status_code == 200 and str(response.url) == link, link
                 assert title_of(response).startswith(title), (link, title_of(response))
                 continue
-            landed = urlsplit(str(response.url))
-            assert landed.path == "/login" and parse_qs(landed.query)["next"] == [path], (
+            landed = str(response.url).split("?")[0]
+            came_from = parse_qs(urlsplit(str(response.url)).query).get("next")
+            assert landed == f"{stack.base_url}/login" and came_from == [path_of(link)], (
                 f"{link} sent an anonymous visitor to {response.url}"
             )
             recipient = people.browsers.get(mail.to[0])
@@ -171,12 +173,13 @@ def test_nginx_answers_over_https_with_the_apps_security_headers(stack: Stack, p
 def test_static_files_come_from_nginx_versioned_and_cached_for_a_year(stack, people):
     browser = people.browser("visitor")
     page = browser.page("/login")
-    links = re.findall(r'(?:href|src)="(/static/[^"?]+)\?v=([0-9a-f]+)"', page.text)
+    static = f"{stack.subpath}/static/"
+    links = re.findall(rf'(?:href|src)="({static}[^"?]+)\?v=([0-9a-f]+)"', page.text)
     assert len(links) >= 3, "the page links its stylesheets with a version"
     for path, version in links:
-        response = browser.get(f"{path}?v={version}")
+        response = browser.get(f"https://{stack.host}{path}?v={version}")
         assert response.status_code == 200, path
-        file = ROOT / path.removeprefix("/")
+        file = ROOT / "static" / path.removeprefix(static)
         assert response.content == file.read_bytes()
         assert hashlib.sha256(response.content).hexdigest()[:12] == version
         assert "max-age=31536000" in response.headers["Cache-Control"]
@@ -202,7 +205,7 @@ def test_uploads_up_to_the_apps_limit_pass_nginx_and_larger_ones_stop_there(stac
         context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
     ):
         tls.sendall(
-            f"POST /login HTTP/1.1\r\nHost: {stack.host}\r\n"
+            f"POST {stack.subpath}/login HTTP/1.1\r\nHost: {stack.host}\r\n"
             f"Content-Type: application/octet-stream\r\n"
             f"Content-Length: {22 * 1024 * 1024}\r\nConnection: close\r\n\r\n".encode()
         )
@@ -214,7 +217,7 @@ def test_staff_sign_in_and_the_secure_session_cookie_works_through_nginx(stack, 
     browser = people.sign_in(people.staff)
     home = browser.page("/")
     assert "Sam Staff" in home.text
-    login = [r for r in browser.marks if r[1] == "POST" and r[2] == "/login"]
+    login = [r for r in browser.marks if r[1] == "POST" and r[2] == f"{stack.subpath}/login"]
     assert login, "the sign-in went through nginx"
     cookie = next(c for c in browser.http.cookies.jar if c.name == "relay_session")
     assert cookie.secure, "production's session cookie is Secure"
@@ -296,7 +299,7 @@ def test_notify_run_sends_a_reminder_and_a_digest(stack, people):
         end_date=(today + timedelta(days=60)).isoformat(),
     )
     assert title_of(campaign).startswith(CAMPAIGN), title_of(campaign)
-    new_action = leader.page(f"{path_of(str(campaign.url))}/actions/new")
+    new_action = leader.page(f"{str(campaign.url).split('?')[0]}/actions/new")
     action = leader.submit(
         new_action,
         kind="community_event" if "community_event" in new_action.text else "other",
@@ -413,7 +416,7 @@ def test_a_session_signed_out_on_one_instance_is_refused_on_the_other(stack, peo
         with stack.direct(port) as client:
             response = client.get("/profile", headers={"Cookie": f"relay_session={cookie}"})
         if response.status_code == 302:
-            assert urlsplit(response.headers["Location"]).path == "/login"
+            assert urlsplit(response.headers["Location"]).path == f"{stack.subpath}/login"
             return False
         assert response.status_code == 200, response.status_code
         return "Lee Leader" in response.text
@@ -421,7 +424,7 @@ def test_a_session_signed_out_on_one_instance_is_refused_on_the_other(stack, peo
     assert all(signed_in_on(port) for port in stack.web_ports), "the session works on both"
     signed_out = browser.submit(browser.page("/"), action="/logout")
     assert title_of(signed_out).startswith("Sign in")
-    logout = next(mark for mark, method, path in browser.marks if path == "/logout")
+    logout = next(mark for mark, _method, path in browser.marks if path.endswith("/logout"))
     other = next(p for p in stack.web_ports if p != _instance(stack.upstream_of(logout)))
     assert not signed_in_on(other), "the other instance still accepts the signed-out session"
     # And through nginx, whichever instance answers.
@@ -485,3 +488,13 @@ def test_every_delivered_email_was_checked(stack, people):
     assert len(received) >= 7
     unchecked = [(m.to, m.subject) for m in received if not m.links_checked]
     assert not unchecked, f"emails whose links no test opened: {unchecked}"
+
+
+def test_the_app_logged_no_error(stack):
+    """Nothing went wrong out of sight: no error or traceback in any gunicorn instance's log
+    or the mail worker's (a refused delivery is a warning; it is retried)."""
+    for name, path in stack.logs.items():
+        if name.startswith(("web-", "mail-worker", "cli")):
+            text = path.read_text(errors="replace")
+            bad = [line for line in text.splitlines() if " ERROR " in line or "Traceback" in line]
+            assert not bad, f"{name}:\n" + "\n".join(bad[:20])
