@@ -13,7 +13,7 @@ from config import BASE_DIR, INSTANCE_DIR, Config, config_for_environment
 from core.errors import register_error_pages
 from core.extensions import csrf, db, login_manager, migrate
 from core.health import answer_health_checks
-from core.security import check_production_safety, set_security_headers
+from core.security import check_production_safety, keep_out_of_caches, set_security_headers
 
 MIGRATIONS_DIR = BASE_DIR / "migrations"
 
@@ -36,6 +36,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     bound_url_integers(app)
     register_blueprints(app)
     set_security_headers(app)
+    keep_out_of_caches(app)
     register_error_pages(app)
     register_request_hooks(app)
     register_template_helpers(app)
