@@ -27,9 +27,13 @@ test: $(STAMP) pdf-deps
 # Debian/Ubuntu they are installed with apt; otherwise the command to run is printed and
 # the PDF test skips saying so.
 PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+PDF_SONAMES := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 
 pdf-deps:
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	@missing=; for so in $(PDF_SONAMES); do \
+		ldconfig -p 2>/dev/null | grep -q "$$so" || missing="$$missing $$so"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "Installing WeasyPrint's system libraries: $(PDF_LIBS)"; \
 			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(PDF_LIBS); \
