@@ -160,7 +160,7 @@ class ProductionConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "test-only-secret-key"  # noqa: S105 - used only by the test suite
+    SECRET_KEY = "test-only-secret-key"  # nosec B105 # noqa: S105 - used only by the test suite
     MAIL_BACKEND = "memory"
 
 
