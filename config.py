@@ -160,7 +160,7 @@ class ProductionConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "test-only-secret-key"  # noqa: S105 - used only by the test suite
+    SECRET_KEY = "test-only-secret-key"  # nosec B105 # noqa: S105 - used only by the test suite
     MAIL_BACKEND = "memory"
 
 
@@ -172,4 +172,9 @@ CONFIGS = {
 
 
 def config_for_environment() -> type[Config]:
-    return CONFIGS.get(os.environ.get("RELAY_ENV", "development"), DevelopmentConfig)
+    """The settings RELAY_ENV names. A misspelt name stops the start: `RELAY_ENV=prod` must
+    not quietly run a public site with the development settings."""
+    name = os.environ.get("RELAY_ENV", "development").strip()
+    if name not in CONFIGS:
+        raise ValueError(f"RELAY_ENV={name!r} is not one of: {', '.join(CONFIGS)}.")
+    return CONFIGS[name]

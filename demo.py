@@ -40,7 +40,7 @@ from demo_network import demo_password_hash, demo_plans, random_plans, write_net
 from demo_outcomes import load_outcomes
 from demo_signoff import load_signoffs
 
-DEMO_PASSWORD = "relay-demo-2026"  # noqa: S105 - printed on purpose; demo data only
+DEMO_PASSWORD = "relay-demo-2026"  # nosec B105 # noqa: S105 - printed on purpose; demo data only
 
 STAFF = [
     (

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from accounts.passwords import MAX_LENGTH, password_problems
 from core.forms import SelectField, SingleLineField, email_address
 
-PASSWORD_HELP = "At least 8 characters. Avoid common passwords; a phrase of a few words works well."  # noqa: S105 - help text, not a password
+PASSWORD_HELP = "At least 8 characters. Avoid common passwords; a phrase of a few words works well."  # nosec B105 # noqa: S105 - help text, not a password
 
 
 def profession_choices():

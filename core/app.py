@@ -12,8 +12,11 @@ from werkzeug.routing import IntegerConverter
 from config import BASE_DIR, INSTANCE_DIR, Config, config_for_environment
 from core.errors import register_error_pages
 from core.extensions import csrf, db, login_manager, migrate
-from core.security import check_production_safety, set_security_headers
+from core.health import answer_health_checks
+from core.security import check_production_safety, keep_out_of_caches, set_security_headers
 from core.static import version_static_urls
+
+MIGRATIONS_DIR = BASE_DIR / "migrations"
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -30,9 +33,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     configure_logging(app)
     trust_proxies(app)
     init_extensions(app)
+    answer_health_checks(app, str(MIGRATIONS_DIR))
     bound_url_integers(app)
     register_blueprints(app)
     set_security_headers(app)
+    keep_out_of_caches(app)
     register_error_pages(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -76,7 +81,7 @@ def trust_proxies(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
+        app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
     # The accounts blueprint tells the login manager how to load a user and where to sign in.

@@ -1,4 +1,5 @@
-"""Security headers on every response, and the checks that keep production safe."""
+"""Security headers on every response, what caches may keep, and the checks that keep
+production safe."""
 
 from urllib.parse import urlsplit
 
@@ -34,6 +35,31 @@ def set_security_headers(app: Flask):
         return response
 
     app.after_request(_headers)
+
+
+NOT_STORED = "private, no-store"
+REVALIDATED = "private, no-cache"
+
+
+def keep_out_of_caches(app: Flask) -> None:
+    """No cache keeps a response unless its view says how (Cache-Control of its own).
+
+    Signed-in pages show someone's data; anonymous ones carry a session cookie and a form's
+    CSRF token (sign-in) or a secret in their address (invitation, reset, unsubscribe): a
+    shared cache must keep none of them, and the browser need not either, so the default
+    is `private, no-store` for every response, anonymous or not. A response with its own
+    validator (ETag or Last-Modified) but no Cache-Control is only kept privately and
+    revalidated on each use, never heuristically fresh. Feeds, static files and the like
+    set their own.
+    """
+
+    def _cache_control(response):
+        if "Cache-Control" not in response.headers:
+            has_validator = "ETag" in response.headers or "Last-Modified" in response.headers
+            response.headers["Cache-Control"] = REVALIDATED if has_validator else NOT_STORED
+        return response
+
+    app.after_request(_cache_control)
 
 
 class UnsafeConfiguration(RuntimeError):

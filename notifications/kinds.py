@@ -61,4 +61,4 @@ DEFAULT_DELIVERY: dict[str, str] = {
 }
 
 # The one-click link of a digest email turns every digest kind into in-app only.
-DIGEST_TOKEN_KIND = "digest"  # noqa: S105 - a kind name, not a secret
+DIGEST_TOKEN_KIND = "digest"  # nosec B105 # noqa: S105 - a kind name, not a secret

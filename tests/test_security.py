@@ -5,7 +5,7 @@ import re
 import pytest
 from werkzeug.http import parse_set_header
 
-from config import ProductionConfig
+from config import DevelopmentConfig, ProductionConfig, config_for_environment
 from core import create_app
 from core.extensions import db
 from core.security import UnsafeConfiguration
@@ -184,6 +184,21 @@ def test_production_refuses_to_start_in_debug_mode(tmp_path, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(UnsafeConfiguration, match="Debug"):
         create_app(ProductionConfig, SECRET_KEY="s3cret-enough", INSTANCE_PATH=str(tmp_path))
+
+
+@pytest.mark.parametrize("name", ["prod", "Production", "staging"])
+def test_a_misspelt_relay_env_refuses_to_start(tmp_path, monkeypatch, name):
+    """Not a quiet fall back to the development settings (no Secure cookies, no HSTS)."""
+    monkeypatch.setenv("RELAY_ENV", name)
+    with pytest.raises(ValueError, match="RELAY_ENV"):
+        create_app(INSTANCE_PATH=str(tmp_path))
+
+
+def test_relay_env_names_its_settings(monkeypatch):
+    monkeypatch.setenv("RELAY_ENV", "production")
+    assert config_for_environment() is ProductionConfig
+    monkeypatch.delenv("RELAY_ENV")
+    assert config_for_environment() is DevelopmentConfig
 
 
 # --- CSRF on every state-changing route -------------------------------------------------------

@@ -37,7 +37,7 @@ EVIDENCE_CHOICES_SHOWN = 100
 def _allowed(verdict: Verdict) -> str:
     if not verdict.allowed:
         raise PolicyError(verdict.reason)
-    assert verdict.to is not None
+    assert verdict.to is not None  # nosec B101 # for mypy: an allowed verdict always has `to`
     return verdict.to
 
 

@@ -67,10 +67,12 @@ def regenerate_chapter_feed(slug: str):
 
 
 def _ics_response(body: bytes, filename: str, etag: str | None = None) -> Response:
+    """A polled feed (with its ETag) may be kept five minutes; a one-off download is not
+    kept (core.security's default)."""
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, max-age=300"
     if etag is not None:
+        response.headers["Cache-Control"] = "private, max-age=300"
         response.set_etag(etag)
     return response
 

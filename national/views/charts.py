@@ -2,6 +2,7 @@
 
 from flask import Response, abort, render_template, request
 from flask_login import login_required
+from werkzeug.http import generate_etag
 
 from national import bp
 from national.charts import chart_data, parse_sparkline, render_sparkline, render_svg
@@ -53,12 +54,18 @@ def chart_svg():
 @login_required
 def sparkline_svg():
     """A dashboard row's sparkline, drawn from the counts in its address (the page has them
-    and says them in words): no query, so the browser may cache it."""
+    and says them in words): no query, so the browser may keep it a day, then revalidate
+    it. Its ETag is the counts' (weak: pygal gives each drawing a new element id)."""
     require_staff()
     counts = parse_sparkline(request.args.get("v", ""))
     if counts is None:
         abort(404)
-    response = Response(render_sparkline(counts), mimetype="image/svg+xml")
-    response.headers["Content-Security-Policy"] = SVG_POLICY
+    etag = generate_etag(",".join(map(str, counts)).encode())
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        response = Response(render_sparkline(counts), mimetype="image/svg+xml")
+        response.headers["Content-Security-Policy"] = SVG_POLICY
+    response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
