@@ -29,6 +29,9 @@ CHAPTER = f"Lakeside Health Advocates {TAG}"
 SLUG = f"lakeside-{TAG}"
 CAMPAIGN = "Free flu shots on campus"
 ACTION = "Flu clinic at the student union"
+# The chapter's zone: one whose midnight is hours away, so "tomorrow" is the same day when
+# the action is made and when `flask notify run` looks for it.
+ZONE = ZoneInfo("UTC" if 1 <= datetime.now(ZoneInfo("UTC")).hour <= 21 else "Asia/Tokyo")
 
 
 def _password() -> str:
@@ -226,7 +229,6 @@ def test_staff_sign_in_and_the_secure_session_cookie_works_through_nginx(stack, 
 
 def test_an_invitation_is_sent_and_accepted_from_its_email(stack, people):
     staff = people.browsers[people.staff]
-    zone = "UTC" if 1 <= datetime.now(ZoneInfo("UTC")).hour <= 21 else "Asia/Tokyo"
     page = staff.page("/chapters/new")
     invitations = staff.submit(
         page,
@@ -234,7 +236,7 @@ def test_an_invitation_is_sent_and_accepted_from_its_email(stack, people):
         slug=SLUG,
         institution="Lakeside University",
         region="Midwest",
-        timezone=zone,
+        timezone=str(ZONE),
         status="active",
     )
     assert title_of(invitations).startswith(f"Invitations · {CHAPTER}"), title_of(invitations)
@@ -288,8 +290,7 @@ def test_a_password_reset_arrives_and_its_link_sets_a_new_password(stack, people
 
 def test_notify_run_sends_a_reminder_and_a_digest(stack, people):
     leader = people.browsers[people.leader]
-    zone = ZoneInfo("UTC" if 1 <= datetime.now(ZoneInfo("UTC")).hour <= 21 else "Asia/Tokyo")
-    today = datetime.now(zone).date()
+    today = datetime.now(ZONE).date()
     tomorrow = today + timedelta(days=1)
     new = leader.page(f"/c/{SLUG}/campaigns/new")
     campaign = leader.submit(
@@ -302,7 +303,7 @@ def test_notify_run_sends_a_reminder_and_a_digest(stack, people):
     new_action = leader.page(f"{str(campaign.url).split('?')[0]}/actions/new")
     action = leader.submit(
         new_action,
-        kind="community_event" if "community_event" in new_action.text else "other",
+        kind="health_fair",
         title=ACTION,
         day=tomorrow.isoformat(),
         start_time="12:00",
@@ -345,8 +346,6 @@ def test_healthz_answers_for_the_load_balancer(stack, people):
     browser = people.browser("balancer")
     response = browser.get("/healthz")
     browser.close()
-    if response.status_code == 404:
-        pytest.skip("/healthz is not in this build yet (issue 20, another branch)")
     assert response.status_code == 200, response.text
     assert json.loads(response.text) == {"database": "ok", "migrations": "current"}
     # A balancer may ask an instance directly, under an address of its own.
