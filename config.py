@@ -34,6 +34,10 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'relay.sqlite3'}"
     )
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # PostgreSQL's JIT compiler for the app's connections: "off" (sent at connection start),
+    # "on", or "server" (nothing sent: the server's or the role's setting applies, e.g.
+    # behind a pooler that refuses start-up options). core.app.set_engine_options says why.
+    POSTGRES_JIT = os.environ.get("POSTGRES_JIT", "off")
 
     # Sessions: an idle timeout and an absolute lifetime, both enforced on the server.
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
