@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test browser-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard pdf-deps
+.PHONY: run test browser-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard bench-report pdf-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ bench-pages: $(STAMP)
 # (BENCH_DATABASE_URL names the PostgreSQL database; its name must contain "bench").
 bench-dashboard: $(STAMP)
 	$(BIN)/python bench/dashboard.py $(BENCH_ARGS)
+
+# Each demo chapter's report page and PDF on PostgreSQL (BENCH_DATABASE_URL, as above;
+# BENCH_ARGS="--jit on" for the figures with PostgreSQL's JIT compiler on).
+bench-report: $(STAMP) pdf-deps
+	$(BIN)/python bench/report.py $(BENCH_ARGS)
 
 # Style and types; CI runs this before the tests. mypy's settings are in pyproject.toml.
 lint: $(STAMP)
