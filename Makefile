@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 # The versions CI tested: every package that `.[dev]` pulls in, pinned (README, Development).
 LOCK := requirements/constraints.txt
 
-.PHONY: run test browser-test deploy-deps deploy-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard pdf-deps lock lock-upgrade check
+.PHONY: run test browser-test deploy-deps deploy-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard bench-report pdf-deps lock lock-upgrade check
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -127,6 +127,11 @@ bench-pages: $(STAMP)
 # (BENCH_DATABASE_URL names the PostgreSQL database; its name must contain "bench").
 bench-dashboard: $(STAMP)
 	$(BIN)/python bench/dashboard.py $(BENCH_ARGS)
+
+# Each demo chapter's report page and PDF on PostgreSQL (BENCH_DATABASE_URL, as above;
+# BENCH_ARGS="--jit on" for the figures with PostgreSQL's JIT compiler on).
+bench-report: $(STAMP) pdf-deps
+	$(BIN)/python bench/report.py $(BENCH_ARGS)
 
 # Style and types; CI runs this before the tests. mypy's settings are in pyproject.toml.
 lint: $(STAMP)

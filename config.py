@@ -34,6 +34,10 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'relay.sqlite3'}"
     )
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # PostgreSQL's JIT compiler for the app's connections: "off" (sent at connection start),
+    # "on", or "server" (nothing sent: the server's or the role's setting applies, e.g.
+    # behind a pooler that refuses start-up options). core.app.set_engine_options says why.
+    POSTGRES_JIT = os.environ.get("POSTGRES_JIT", "off")
 
     # Sessions: an idle timeout and an absolute lifetime, both enforced on the server.
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
@@ -126,6 +130,14 @@ class Config:
     # Evidence files (PDF, PNG, JPEG): the largest one accepted, and how many per outcome.
     EVIDENCE_MAX_BYTES = _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
     EVIDENCE_MAX_FILES = _int("EVIDENCE_MAX_FILES", 20)
+
+    # A chapter report's PDF costs an app server's worker seconds: each person may ask for
+    # this many per window (HTTP 429 past it, counted like the login throttle), and one that
+    # takes longer than REPORT_PDF_SECONDS to render is stopped (HTTP 503). Keep that below
+    # gunicorn's --timeout (30 s), which would kill the worker instead of answering.
+    REPORT_PDF_MAX_PER_PERSON = _int("REPORT_PDF_MAX_PER_PERSON", 5)
+    REPORT_PDF_WINDOW_SECONDS = _int("REPORT_PDF_WINDOW_SECONDS", 60)
+    REPORT_PDF_SECONDS = _int("REPORT_PDF_SECONDS", 15)
 
     # The public network summary (/network) names no chapter with fewer active members.
     NETWORK_PUBLIC_MIN_MEMBERS = _int("NETWORK_PUBLIC_MIN_MEMBERS", 5)

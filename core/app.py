@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -32,6 +33,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     check_production_safety(app)
     configure_logging(app)
     trust_proxies(app)
+    set_engine_options(app)
     init_extensions(app)
     answer_health_checks(app, str(MIGRATIONS_DIR))
     bound_url_integers(app)
@@ -76,6 +78,38 @@ def trust_proxies(app: Flask) -> None:
     count = app.config.get("PROXY_COUNT", 0)
     if count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+# What POSTGRES_JIT asks of each new connection (libpq's `options`, sent at start-up).
+POSTGRES_JIT_OPTIONS = {"off": "-c jit=off", "on": "-c jit=on", "server": None}
+
+
+def set_engine_options(app: Flask) -> None:
+    """PostgreSQL connections: READ COMMITTED pinned, and JIT compilation as POSTGRES_JIT says.
+
+    The national summary's advisory locks rely on READ COMMITTED (national/summary.py,
+    refresh), so it is not left to the server's default_transaction_isolation. JIT is off by
+    default: the planner's cost estimates for the comparison's statements run to millions,
+    far above jit_above_cost, and compiling them took seconds for a statement that runs in
+    milliseconds. Every user of the app's engine gets both: pages, `flask` commands,
+    migrations and the benchmarks.
+    """
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        return
+    jit = app.config["POSTGRES_JIT"]
+    if jit not in POSTGRES_JIT_OPTIONS:
+        raise RuntimeError(f"POSTGRES_JIT must be one of off, on, server; not {jit!r}.")
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine_options["isolation_level"] = "READ COMMITTED"
+    flag = POSTGRES_JIT_OPTIONS[jit]
+    if flag:
+        connect_args = dict(engine_options.get("connect_args") or {})
+        # Added to options already given in the URL (`?options=...`), which these replace.
+        given = connect_args.get("options") or url.query.get("options")
+        connect_args["options"] = f"{given} {flag}" if given else flag
+        engine_options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
 
 
 def init_extensions(app: Flask) -> None:

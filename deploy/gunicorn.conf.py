@@ -9,6 +9,10 @@ import os
 # Worker processes per instance, each serving one request at a time (WEB_CONCURRENCY in
 # relay.env; gunicorn's own default reads the same variable).
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# A worker silent this long is killed (gunicorn's default, made visible): the report PDF
+# stops itself sooner (REPORT_PDF_SECONDS, 15) and answers 503 rather than a dropped
+# connection.
+timeout = 30
 
 # One line per request on stdout (the journal), with the client address nginx forwarded.
 accesslog = "-"

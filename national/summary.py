@@ -260,7 +260,11 @@ def refresh(session: AnySession, chapters: Iterable[int], lock: bool = True) -> 
         return
     if lock and session.get_bind().dialect.name == "postgresql":
         # In chapter order, so two refreshes cannot deadlock; the statements after the locks
-        # see whatever the transactions that held them committed.
+        # see whatever the transactions that held them committed. That takes READ COMMITTED
+        # (a fresh snapshot per statement), pinned for the app's connections by
+        # core.app.set_engine_options: under REPEATABLE READ or SERIALIZABLE the snapshot
+        # dates from the transaction's first statement, before the lock was granted, so the
+        # refresh would count from before the other's commit and collide with its rows.
         for chapter_id in ids:
             session.execute(select(func.pg_advisory_xact_lock(LOCK_NAMESPACE, chapter_id)))
     _write(session, ids)
