@@ -21,6 +21,7 @@ from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
 from core.extensions import db
+from core.locking import lock_row
 
 LOCKED_MESSAGE = (
     "This outcome is part of an approved milestone and is locked; "
@@ -38,7 +39,14 @@ def outcome_is_locked(outcome: Outcome) -> bool:
 
 
 def ensure_outcome_editable(outcome: Outcome) -> None:
-    """Refuse any change to a locked outcome: its fields, links, metrics and files."""
+    """Refuse any change to a locked outcome: its fields, links, metrics and files.
+
+    The outcome's row is locked first, until commit: an approval locks the rows of the
+    outcomes it covers too (signoff.decide), so it lands wholly before this check (which
+    then refuses) or after the change has committed (and covers it); never in between.
+    """
+    if outcome.id is not None:
+        lock_row(outcome)
     if outcome_is_locked(outcome):
         raise PolicyError(LOCKED_MESSAGE)
 

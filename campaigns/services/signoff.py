@@ -3,7 +3,10 @@ addenda correct locked work. Each operation asks campaigns.signoff_rules first.
 
 Two advisors deciding at once: the milestone row is locked (FOR UPDATE, on PostgreSQL)
 before the submission is read again, so the second waits and then finds it decided; on
-SQLite the submission's version column refuses the second write instead.
+SQLite the submission's version column refuses the second write instead. An approval
+also locks the rows of the outcomes it covers, as every write to an outcome (or to the
+action behind it) does before asking whether it is locked: the approval and the edit
+take turns (on SQLite the database's write lock does the same).
 """
 
 from sqlalchemy import exists, select
@@ -49,6 +52,20 @@ def _lock(milestone: Milestone) -> Milestone:
         .with_for_update(key_share=True)  # FOR NO KEY UPDATE: rows referencing it still insert
         .execution_options(populate_existing=True)
     ).one()
+
+
+def _lock_evidence(submission: MilestoneSubmission) -> None:
+    """Row-lock the outcomes a submission offers, in id order (two approvals sharing
+    outcomes take them in the same order, so neither deadlocks the other). Outcome writes
+    lock their row before asking whether it is locked (outcomes.ensure_outcome_editable),
+    so an approval and an edit of its evidence take turns on the same rows."""
+    db.session.execute(
+        select(Outcome.id)
+        .join(submission_outcomes, submission_outcomes.c.outcome_id == Outcome.id)
+        .where(submission_outcomes.c.submission_id == submission.id)
+        .order_by(Outcome.id)
+        .with_for_update(of=Outcome, key_share=True)
+    ).all()
 
 
 def _standing(milestone: Milestone, status: SubmissionStatus) -> MilestoneSubmission | None:
@@ -232,6 +249,8 @@ def decide(
     else:
         move = Move.APPROVE if approve else Move.RETURN
         milestone.status = _allowed(check(before, move, role, comment))
+        if approve:  # approval locks the evidence: wait for edits of it under way
+            _lock_evidence(submission)
     kind = DecisionKind.APPROVED if approve else DecisionKind.RETURNED
     submission.status = SubmissionStatus.APPROVED if approve else SubmissionStatus.RETURNED
     decision = MilestoneDecision(
