@@ -1,6 +1,7 @@
-"""An advisor approving while a leader changes the evidence, at the same moment, on
-PostgreSQL: the edit either commits before the approval (which then covers the edited
-outcome) or is refused as locked. Never an edit after the approval that locks it."""
+"""An advisor approving while a leader changes the evidence (the outcome, its files, the
+action behind it), at the same moment, on PostgreSQL: the edit either commits before the
+approval (which then covers the edited outcome) or is refused as locked. Never an edit
+after the approval that locks it."""
 
 import os
 import threading
@@ -15,9 +16,11 @@ from accounts.models import User
 from campaigns.evidence_rules import Evidence
 from campaigns.models import Action
 from campaigns.outcome_models import Outcome
+from campaigns.services.actions import ACTION_FIELDS, save_action
 from campaigns.services.campaigns import field_values
 from campaigns.services.evidence import add_evidence_files
 from campaigns.services.outcomes import (
+    ACTION_LOCKED_MESSAGE,
     LOCKED_MESSAGE,
     OUTCOME_FIELDS,
     outcome_for_action,
@@ -42,7 +45,7 @@ GAP = 0.15
 # arrives while the edit is under way) or the advisor first (the edit arrives after it).
 ROUNDS = [
     (change, late, delay)
-    for change in ("edit the outcome", "add an evidence file")
+    for change in ("edit the outcome", "add an evidence file", "rename the action")
     for late, delay in (
         ("advisor", 0.0),
         ("advisor", 0.03),
@@ -52,6 +55,12 @@ ROUNDS = [
         ("leader", 0.2),
     )
 ]
+
+EVENTS = {  # what the change records, and how it is refused once the outcome is locked
+    "edit the outcome": ("outcome.edited", LOCKED_MESSAGE),
+    "add an evidence file": ("evidence.added", LOCKED_MESSAGE),
+    "rename the action": ("action.saved", ACTION_LOCKED_MESSAGE),
+}
 
 
 def _round(app, scene, n: int, change: str, late: str, delay: float) -> tuple[str, dict]:
@@ -86,6 +95,9 @@ def _round(app, scene, n: int, change: str, late: str, delay: float) -> tuple[st
                 time.sleep(delay if late == "leader" else 0)
                 if change == "edit the outcome":
                     save_outcome(act, mine, data, who)
+                elif change == "rename the action":
+                    renamed = field_values(act, ACTION_FIELDS) | {"title": "Renamed"}
+                    save_action(act.campaign, act, renamed, who)
                 else:
                     add_evidence_files(
                         mine, [(PNG, Evidence("image/png", "png"))], who, no_patient_info=True
@@ -154,21 +166,25 @@ def test_an_evidence_change_racing_the_approval_lands_before_it_or_is_refused(
             for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
             if (e.action == "milestone.approved" and e.after["submission_id"] == ids["sub"])
             or (e.action == "outcome.edited" and e.object_id == ids["outcome"])
+            or (e.action == "action.saved" and e.object_id == ids["action"])
             or (e.action == "evidence.added" and e.after["outcome_id"] == ids["outcome"])
         }
         outcome = db.session.get(Outcome, ids["outcome"])
         assert outcome_is_locked(outcome), round_id
-        change_event = "outcome.edited" if change == "edit the outcome" else "evidence.added"
+        change_event, refusal = EVENTS[change]
         if leader == "saved":
             assert events[change_event] < events["milestone.approved"], round_id
             if change == "edit the outcome":
                 assert outcome.people_reached == 400, round_id
+            elif change == "rename the action":
+                assert outcome.action.title == "Renamed", round_id
             else:
                 assert len(outcome.files) == 1, round_id
         else:
-            assert leader == f"told: {LOCKED_MESSAGE}", round_id
+            assert leader == f"told: {refusal}", round_id
             assert change_event not in events, round_id
             assert outcome.people_reached == 40 and not outcome.files, round_id
+            assert outcome.action.title == f"Round {n}", round_id
         seen.append(leader == "saved")
     # Both ways of winning the race happened: the edit first, and the approval first.
     assert any(seen) and not all(seen), seen
