@@ -46,10 +46,13 @@ def field_values(obj, fields) -> dict:
     return {f: getattr(obj, f) for f in fields}
 
 
+ARCHIVED_PLAN = "This campaign is archived; its plan can no longer change."
+
+
 def require_open_campaign(campaign: Campaign) -> None:
     """An archived campaign is a read-only record."""
     if campaign.status == CampaignStatus.ARCHIVED:
-        raise PolicyError("This campaign is archived; its plan can no longer change.")
+        raise PolicyError(ARCHIVED_PLAN)
 
 
 # --- changing campaigns ---------------------------------------------------------------------
