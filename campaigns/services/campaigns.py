@@ -146,6 +146,11 @@ def change_campaign_status(campaign: Campaign, status: CampaignStatus, actor: Us
         before={"status": before},
         after={"status": status},
     )
+    if status == CampaignStatus.ARCHIVED:
+        # Nobody can decide a sign-off under an archived campaign: withdraw what waits.
+        from campaigns.services.signoff import withdraw_for_archive
+
+        withdraw_for_archive(campaign, actor)
 
 
 def save_milestone(campaign: Campaign, milestone: Milestone | None, data: dict, actor: User):
