@@ -235,6 +235,26 @@ def on_signoff_decided(decision: MilestoneDecision, submission: MilestoneSubmiss
     )
 
 
+def on_signoff_withdrawn(submission: MilestoneSubmission, reason: str, actor) -> None:
+    """The one who submitted and the chapter's leaders hear that it waits no more."""
+    milestone = submission.milestone
+    chapter_id = milestone.campaign.chapter_id
+    what = "The addendum to " if submission.is_addendum else ""
+    text = (
+        f"{what}“{milestone.title}” ({milestone.campaign.title}) was withdrawn from "
+        f"sign-off: {reason}."
+    )
+    notify(
+        Kind.SIGNOFF_WITHDRAWN,
+        [submission.submitted_by_id, *members_with_role(chapter_id, Role.LEADER)],
+        chapter_id=chapter_id,
+        link=_milestone_path(milestone),
+        text=text[0].upper() + text[1:],
+        actor=actor,
+        obj=milestone,
+    )
+
+
 def subscribe_all(app: Flask) -> None:
     for name, handler in {
         "invitation.accepted": on_invitation_accepted,
@@ -246,5 +266,6 @@ def subscribe_all(app: Flask) -> None:
         "action.status_changed": on_action_status_changed,
         "signoff.requested": on_signoff_requested,
         "signoff.decided": on_signoff_decided,
+        "signoff.withdrawn": on_signoff_withdrawn,
     }.items():
         subscribe(app, name, handler)

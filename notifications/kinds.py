@@ -17,6 +17,7 @@ class Kind(StrEnum):
     SIGNOFF_REQUESTED = "signoff_requested"
     MILESTONE_APPROVED = "milestone_approved"
     MILESTONE_RETURNED = "milestone_returned"
+    SIGNOFF_WITHDRAWN = "signoff_withdrawn"
     SIGNOFF_OVERDUE = "signoff_overdue"
 
 
@@ -48,6 +49,7 @@ KIND_LABELS: dict[str, str] = {
     Kind.SIGNOFF_OVERDUE: "Reminder: a sign-off is overdue",
     Kind.MILESTONE_APPROVED: "A milestone is approved",
     Kind.MILESTONE_RETURNED: "A milestone is returned",
+    Kind.SIGNOFF_WITHDRAWN: "A waiting sign-off is withdrawn (its campaign is archived)",
 }
 
 # What matters now comes at once; the rest waits for the daily digest.

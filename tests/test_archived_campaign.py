@@ -158,6 +158,23 @@ def test_an_archived_campaigns_pages_offer_no_changes(w, client, login_as):
     assert "This campaign is archived" in client.get(pool_page).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("page", ["new", "edit"])
+def test_an_archived_campaigns_action_form_is_not_offered_and_says_why(w, page, client, login_as):
+    archived(w)
+    db.session.commit()
+    login_as(w.people["leader"])
+    url = (
+        f"/c/riverside/campaigns/{w.campaign.id}/actions/new"
+        if page == "new"
+        else f"/c/riverside/actions/{w.action.id}/edit"
+    )
+    response = client.get(url)
+    assert response.status_code == 302
+    shown = client.get(response.location).get_data(as_text=True)
+    assert "This campaign is archived" in shown
+    assert 'name="title"' not in shown
+
+
 # --- every POST route under a campaign has an archived case ---------------------------------
 
 _UNDER_A_CAMPAIGN = {"campaign_id", "action_id", "milestone_id", "swap_id"}

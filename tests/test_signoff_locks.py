@@ -9,6 +9,7 @@ import pytest
 
 from campaigns.outcome_models import EvidenceFile
 from core.extensions import db
+from core.timefmt import local
 from tests.helpers import SNAPSHOT_TABLES, table_snapshot
 from tests.signoff_world import Scene, approve, scene_fixture, submit  # noqa: F401  (fixture)
 
@@ -22,6 +23,34 @@ class Forged:
     url: Callable[[Scene], str]
     data: Callable[[Scene], dict] = field(default=lambda s: {})
     said: str = LOCKED
+    # Puts the scene in the state the route would accept if the work were not locked.
+    prepare: Callable[[Scene], None] = field(default=lambda s: None)
+
+
+ACTION_LOCKED = "its kind, title, times, location and status are locked"
+
+
+def action_form(s: Scene, **changes) -> dict:
+    """The action's edit form as it was opened, with `changes` typed in."""
+    start = local(s.action.starts_at, s.chapter.timezone)
+    end = local(s.action.ends_at, s.chapter.timezone)
+    return {
+        "kind": s.action.kind,
+        "title": s.action.title,
+        "day": start.date().isoformat(),
+        "start_time": f"{start:%H:%M}",
+        "end_time": f"{end:%H:%M}",
+        "location": s.action.location,
+        "description": s.action.description,
+        "capacity": "",
+        "version": str(s.action.version),
+    } | changes
+
+
+def planned(s: Scene) -> None:
+    """Never marked done: its end has passed, so its outcome was logged all the same."""
+    s.action.status = "planned"
+    db.session.commit()
 
 
 FORGED = [
@@ -45,6 +74,30 @@ FORGED = [
         "remove an evidence file of that outcome",
         lambda s: f"/c/riverside/evidence/{s.outcome.files[0].id}/remove",
         said="part of an approved milestone and is locked",
+    ),
+    Forged(
+        "rename the action behind that outcome",
+        lambda s: f"/c/riverside/actions/{s.action.id}/edit",
+        lambda s: action_form(s, title="Meet the provost"),
+        said=ACTION_LOCKED,
+    ),
+    Forged(
+        "move the action behind that outcome to another day and place",
+        lambda s: f"/c/riverside/actions/{s.action.id}/edit",
+        lambda s: action_form(s, day="2026-01-05", location="Elsewhere"),
+        said=ACTION_LOCKED,
+    ),
+    Forged(
+        "cancel the action behind that outcome",
+        lambda s: f"/c/riverside/actions/{s.action.id}/status/cancelled",
+        said=ACTION_LOCKED,
+        prepare=planned,
+    ),
+    Forged(
+        "mark the action behind that outcome done",
+        lambda s: f"/c/riverside/actions/{s.action.id}/status/done",
+        said=ACTION_LOCKED,
+        prepare=planned,
     ),
     Forged(
         "submit it again",
@@ -77,6 +130,7 @@ def locked(scene) -> Scene:
 def test_a_forged_post_to_locked_work_is_refused_and_changes_nothing(
     locked, case, client, login_as, post
 ):
+    case.prepare(locked)
     login_as(locked.leader)
     before = table_snapshot(SNAPSHOT_TABLES)
     response = post(case.url(locked), case.data(locked))
@@ -95,3 +149,23 @@ def test_the_edit_page_of_locked_work_is_not_offered(locked, client, login_as):
     assert LOCKED in client.get(response.location).get_data(as_text=True)
     campaign = client.get(f"/c/riverside/campaigns/{locked.campaign.id}").get_data(as_text=True)
     assert f"/milestones/{locked.milestone.id}/edit" not in campaign
+
+
+def test_the_action_behind_locked_work_keeps_what_was_typed_and_its_notes_stay_editable(
+    locked, client, login_as, post
+):
+    login_as(locked.leader)
+    url = f"/c/riverside/actions/{locked.action.id}/edit"
+    refused = post(url, action_form(locked, title="Meet the provost", description="Notes"))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert ACTION_LOCKED in page
+    assert 'value="Meet the provost"' in page  # the form keeps what was typed
+    db.session.expire_all()
+    assert locked.action.title == "Meet the dean" and locked.action.description != "Notes"
+
+    saved = post(url, action_form(locked, description="Bring the letter next time."))
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert locked.action.description == "Bring the letter next time."
+    assert locked.action.title == "Meet the dean"

@@ -149,3 +149,52 @@ def test_an_open_milestone_past_its_due_date_is_marked_overdue(scene, client, lo
     page = client.get("/c/riverside/milestones?state=open").get_data(as_text=True)
     rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in page.split("<tr>")[2:]}
     assert "Overdue" in rows["Late one"] and "Overdue" not in rows["Soon one"]
+
+
+def test_archiving_a_campaign_withdraws_its_waiting_sign_offs_and_tells_the_leaders(
+    scene, client, login_as, post
+):
+    """Nobody can decide a sign-off of an archived campaign: archiving withdraws what waits
+    (a milestone and an addendum), records it, tells the leaders, and the advisor's queue
+    and My week no longer offer buttons that would always fail."""
+    from sqlalchemy import select
+
+    from campaigns.services.signoff import submit_addendum
+    from campaigns.services.week import signoffs_waiting_for
+    from campaigns.signoff_models import MilestoneSubmission
+    from core.models import AuditEvent
+    from notifications.models import Notification
+    from tests.signoff_world import approve
+
+    other_leader = make_member(scene.chapter, "leader", name="Lu Leader").user
+    approve(submit(scene.milestone, scene.leader, [scene.outcome]), scene.advisor)
+    addendum = submit_addendum(scene.milestone, "The letter came late.", scene.leader, "leader")
+    other = make_milestone(scene.campaign, title="Clinic opens")
+    waiting = submit(other, scene.leader)
+    db.session.commit()
+    assert signoffs_waiting_for([scene.chapter.id]).total == 2
+
+    login_as(scene.leader)
+    response = post(f"/c/riverside/campaigns/{scene.campaign.id}/status/archived")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MilestoneSubmission, waiting.id).status == "withdrawn"
+    assert db.session.get(MilestoneSubmission, addendum.id).status == "withdrawn"
+    assert other.status == "open" and scene.milestone.status == "approved"
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("%.withdrawn")).order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.after["submission_id"], e.after["reason"]) for e in events] == [
+        ("addendum.withdrawn", addendum.id, "the campaign was archived"),
+        ("milestone.withdrawn", waiting.id, "the campaign was archived"),
+    ]
+    told = db.session.scalars(
+        select(Notification).where(Notification.kind == "signoff_withdrawn")
+    ).all()
+    # Both submitted by Leo, who archived it himself: the other leader is told (twice).
+    assert [n.recipient_id for n in told] == [other_leader.id] * 2
+    assert any("“Clinic opens” (Clinic hours) was withdrawn from sign-off" in n.text for n in told)
+
+    assert signoffs_waiting_for([scene.chapter.id]).total == 0
+    login_as(scene.advisor)
+    assert "Nothing is waiting for your decision." in client.get("/signoffs").get_data(as_text=True)

@@ -10,6 +10,7 @@ from accounts.models import User
 from campaigns.models import Action, ActionSignup, ActionStatus, Campaign
 from campaigns.services.campaigns import field_values, require_open_campaign
 from campaigns.services.leads import cancel_open_swaps
+from campaigns.services.outcomes import ACTION_FROZEN_FIELDS, ensure_action_editable
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
@@ -25,6 +26,8 @@ def save_action(campaign: Campaign, action: Action | None, data: dict, actor: Us
     if data["ends_at"] <= data["starts_at"]:
         raise PolicyError("The action must end after it starts.")
     before = None if action is None else field_values(action, ACTION_FIELDS)
+    if action is not None and any(data[f] != getattr(action, f) for f in ACTION_FROZEN_FIELDS):
+        ensure_action_editable(action)
     if action is None:
         action = Action(campaign=campaign)
         db.session.add(action)
@@ -52,6 +55,7 @@ def change_action_status(action: Action, status: ActionStatus, actor: User) -> N
         raise PolicyError("Only a planned action can be marked done or cancelled.")
     if status == ActionStatus.DONE and action.starts_at > utcnow():
         raise PolicyError("An action can be marked done once it has started.")
+    ensure_action_editable(action)
     action.status = status
     # An open swap request no longer applies to an action that is over.
     cancel_open_swaps(action, actor, f"action {status}")

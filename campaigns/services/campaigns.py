@@ -46,10 +46,13 @@ def field_values(obj, fields) -> dict:
     return {f: getattr(obj, f) for f in fields}
 
 
+ARCHIVED_PLAN = "This campaign is archived; its plan can no longer change."
+
+
 def require_open_campaign(campaign: Campaign) -> None:
     """An archived campaign is a read-only record."""
     if campaign.status == CampaignStatus.ARCHIVED:
-        raise PolicyError("This campaign is archived; its plan can no longer change.")
+        raise PolicyError(ARCHIVED_PLAN)
 
 
 # --- changing campaigns ---------------------------------------------------------------------
@@ -143,6 +146,11 @@ def change_campaign_status(campaign: Campaign, status: CampaignStatus, actor: Us
         before={"status": before},
         after={"status": status},
     )
+    if status == CampaignStatus.ARCHIVED:
+        # Nobody can decide a sign-off under an archived campaign: withdraw what waits.
+        from campaigns.services.signoff import withdraw_for_archive
+
+        withdraw_for_archive(campaign, actor)
 
 
 def save_milestone(campaign: Campaign, milestone: Milestone | None, data: dict, actor: User):

@@ -21,10 +21,20 @@ from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
 from core.extensions import db
+from core.locking import lock_row, take_write_lock
 
 LOCKED_MESSAGE = (
     "This outcome is part of an approved milestone and is locked; "
     "a correction is made as an addendum to the milestone."
+)
+# What an approval covered of the action behind a locked outcome: what it was, when and
+# where, and whether it happened. The description (notes) and the places (sign-up has
+# closed once the action is over) stay editable: they change nothing the approval says.
+ACTION_FROZEN_FIELDS = ("kind", "title", "starts_at", "ends_at", "location")
+ACTION_LOCKED_MESSAGE = (
+    "This action's outcome is part of an approved milestone, so its kind, title, times, "
+    "location and status are locked (its description and places can still change); "
+    "a correction is made as an addendum to the milestone. Nothing was saved."
 )
 NOT_OVER_MESSAGE = "An outcome can be logged once the action is done or its end has passed."
 ARCHIVED_MESSAGE = "This campaign is archived; its outcomes can no longer change."
@@ -38,9 +48,30 @@ def outcome_is_locked(outcome: Outcome) -> bool:
 
 
 def ensure_outcome_editable(outcome: Outcome) -> None:
-    """Refuse any change to a locked outcome: its fields, links, metrics and files."""
+    """Refuse any change to a locked outcome: its fields, links, metrics and files.
+
+    The outcome's row is locked first, until commit: an approval locks the rows of the
+    outcomes it covers too (signoff.decide), so it lands wholly before this check (which
+    then refuses) or after the change has committed (and covers it); never in between.
+    """
+    if outcome.id is not None:
+        lock_row(outcome)
     if outcome_is_locked(outcome):
         raise PolicyError(LOCKED_MESSAGE)
+
+
+def ensure_action_editable(action: Action) -> None:
+    """Refuse a change to what an approval covered of the action behind a locked outcome.
+
+    The outcome's row is locked first (as ensure_outcome_editable does), so an approval
+    under way lands wholly before the check or after the change.
+    """
+    take_write_lock()
+    outcome_id = db.session.scalar(
+        select(Outcome.id).where(Outcome.action_id == action.id).with_for_update()
+    )
+    if outcome_id is not None and outcome_locked(outcome_id):
+        raise PolicyError(ACTION_LOCKED_MESSAGE)
 
 
 def action_is_over(action: Action) -> bool:

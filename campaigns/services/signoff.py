@@ -3,7 +3,10 @@ addenda correct locked work. Each operation asks campaigns.signoff_rules first.
 
 Two advisors deciding at once: the milestone row is locked (FOR UPDATE, on PostgreSQL)
 before the submission is read again, so the second waits and then finds it decided; on
-SQLite the submission's version column refuses the second write instead.
+SQLite the submission's version column refuses the second write instead. An approval
+also locks the rows of the outcomes it covers, as every write to an outcome (or to the
+action behind it) does before asking whether it is locked: the approval and the edit
+take turns (on SQLite the database's write lock does the same).
 """
 
 from sqlalchemy import exists, select
@@ -11,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
 from campaigns.evidence_rules import Evidence
-from campaigns.models import Action, Milestone
+from campaigns.models import Action, Campaign, CampaignStatus, Milestone
 from campaigns.outcome_models import Outcome
 from campaigns.services.addendum_files import check_addendum_files, store_addendum_files
 from campaigns.services.campaigns import require_open_campaign
@@ -23,7 +26,7 @@ from campaigns.signoff_models import (
     SubmissionStatus,
     submission_outcomes,
 )
-from campaigns.signoff_rules import Move, Verdict, check, check_addendum
+from campaigns.signoff_rules import MilestoneStatus, Move, Verdict, check, check_addendum
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import PolicyError
@@ -32,6 +35,7 @@ from core.extensions import db
 from core.timefmt import localtime
 
 EVIDENCE_CHOICES_SHOWN = 100
+ARCHIVED_REASON = "the campaign was archived"
 
 
 def _allowed(verdict: Verdict) -> str:
@@ -49,6 +53,20 @@ def _lock(milestone: Milestone) -> Milestone:
         .with_for_update(key_share=True)  # FOR NO KEY UPDATE: rows referencing it still insert
         .execution_options(populate_existing=True)
     ).one()
+
+
+def _lock_evidence(submission: MilestoneSubmission) -> None:
+    """Row-lock the outcomes a submission offers, in id order (two approvals sharing
+    outcomes take them in the same order, so neither deadlocks the other). Outcome writes
+    lock their row before asking whether it is locked (outcomes.ensure_outcome_editable),
+    so an approval and an edit of its evidence take turns on the same rows."""
+    db.session.execute(
+        select(Outcome.id)
+        .join(submission_outcomes, submission_outcomes.c.outcome_id == Outcome.id)
+        .where(submission_outcomes.c.submission_id == submission.id)
+        .order_by(Outcome.id)
+        .with_for_update(of=Outcome, key_share=True)
+    ).all()
 
 
 def _standing(milestone: Milestone, status: SubmissionStatus) -> MilestoneSubmission | None:
@@ -153,6 +171,53 @@ def withdraw_for_edit(milestone: Milestone, actor: User) -> None:
     )
 
 
+def withdraw_for_archive(campaign: Campaign, actor: User) -> None:
+    """Archiving a campaign withdraws the sign-offs still waiting under it (nobody can
+    decide them any more): each milestone and addendum is withdrawn, a waiting milestone
+    is open again, each withdrawal recorded and the leaders told. Each milestone is locked
+    first, as a decision locks it, so a decision under way lands before or finds it withdrawn.
+    """
+    milestones = db.session.scalars(
+        select(Milestone)
+        .where(
+            Milestone.campaign_id == campaign.id,
+            exists().where(
+                MilestoneSubmission.milestone_id == Milestone.id,
+                MilestoneSubmission.status == SubmissionStatus.SUBMITTED,
+            ),
+        )
+        .order_by(Milestone.id)
+    ).all()
+    for milestone in milestones:
+        milestone = _lock(milestone)
+        waiting = db.session.scalars(
+            select(MilestoneSubmission)
+            .where(
+                MilestoneSubmission.milestone_id == milestone.id,
+                MilestoneSubmission.status == SubmissionStatus.SUBMITTED,
+            )
+            .order_by(MilestoneSubmission.id)
+            .execution_options(populate_existing=True)
+        ).all()
+        for submission in waiting:
+            before = milestone.status
+            submission.status = SubmissionStatus.WITHDRAWN
+            submission.withdrawn_at = utcnow()
+            if not submission.is_addendum:
+                milestone.status = MilestoneStatus.OPEN
+            db.session.flush()
+            what = "addendum" if submission.is_addendum else "milestone"
+            _event(
+                f"{what}.withdrawn",
+                milestone,
+                actor,
+                before,
+                submission_id=submission.id,
+                reason=ARCHIVED_REASON,
+            )
+            publish("signoff.withdrawn", submission=submission, reason=ARCHIVED_REASON, actor=actor)
+
+
 def submit_addendum(
     milestone: Milestone,
     text: str,
@@ -191,6 +256,14 @@ def decided_message(submission_id: int) -> str:
     tz = sub.milestone.campaign.chapter.timezone
     if sub.status == SubmissionStatus.WITHDRAWN:
         when = localtime(sub.withdrawn_at, tz)
+        campaign_status = db.session.scalar(  # as committed, not as this session saw it
+            select(Campaign.status).where(Campaign.id == sub.milestone.campaign_id)
+        )
+        if campaign_status == CampaignStatus.ARCHIVED:
+            return (
+                f"This sign-off was withdrawn on {when}: {ARCHIVED_REASON}. "
+                "Your decision was not recorded."
+            )
         return (
             f"The leaders withdrew this submission on {when} (they edited the milestone); "
             "your decision was not recorded."
@@ -232,6 +305,8 @@ def decide(
     else:
         move = Move.APPROVE if approve else Move.RETURN
         milestone.status = _allowed(check(before, move, role, comment))
+        if approve:  # approval locks the evidence: wait for edits of it under way
+            _lock_evidence(submission)
     kind = DecisionKind.APPROVED if approve else DecisionKind.RETURNED
     submission.status = SubmissionStatus.APPROVED if approve else SubmissionStatus.RETURNED
     decision = MilestoneDecision(

@@ -23,6 +23,7 @@ from campaigns.services.actions import (
     sign_up,
     withdraw_signup,
 )
+from campaigns.services.campaigns import ARCHIVED_PLAN
 from campaigns.services.leads import lead_history, lead_history_page, open_swap, rotation_for
 from campaigns.services.outcomes import (
     action_is_over,
@@ -82,6 +83,16 @@ def _times_exist(form: ActionForm, tzname: str) -> bool:
 
 
 def _action_form(chapter, campaign, action):
+    if request.method == "GET" and campaign.status == CampaignStatus.ARCHIVED:
+        # Say so before anyone fills in a form that could not be saved.
+        flash(ARCHIVED_PLAN, "error")
+        if action is not None:
+            return redirect(
+                url_for("campaigns.action_page", slug=chapter.slug, action_id=action.id)
+            )
+        return redirect(
+            url_for("campaigns.campaign_page", slug=chapter.slug, campaign_id=campaign.id)
+        )
     form = ActionForm(obj=action)
     if request.method == "GET" and action is not None:
         start, end = (
