@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from accounts.services import create_user, send_password_reset
-from campaigns.models import ActionStatus
+from campaigns.models import ActionStatus, CampaignStatus
 from campaigns.services.actions import ACTION_FIELDS, change_action_status, save_action
 from campaigns.services.calendars import person_feed_token
+from campaigns.services.campaigns import change_campaign_status
 from campaigns.services.leads import accept_swap, ask_swap, assign_lead, hand_off
 from campaigns.services.signoff import decide, submit_milestone
 from chapters.models import VisionResponse
@@ -34,7 +35,14 @@ from notifications.kinds import Kind
 from notifications.models import Notification
 from notifications.reminders import run_daily
 from tests.conftest import ClosingClient, isolate_requests
-from tests.factories import PASSWORD, make_action, make_invitation, make_milestone, make_vision
+from tests.factories import (
+    PASSWORD,
+    make_action,
+    make_campaign,
+    make_invitation,
+    make_milestone,
+    make_vision,
+)
 from tests.notifications_world import build_world
 
 BASE_URL = "https://relay.example.org/relay"
@@ -115,6 +123,9 @@ def _make_every_kind_of_mail(world) -> None:
     waiting = make_milestone(world.campaign, title="Budget agreed")
     late = submit_milestone(waiting, "Budget attached.", [], world.leader, "leader")
     late.submitted_at = utcnow() - timedelta(days=30)  # overdue, and escalated to staff
+    shelved = make_campaign(world.a, title="Shelved", status="active", created_by=world.leader)
+    submit_milestone(make_milestone(shelved, title="Plan"), "Plan.", [], world.leader, "leader")
+    change_campaign_status(shelved, CampaignStatus.ARCHIVED, world.leader)  # withdrawn
     send_password_reset(world.m1.id)
     db.session.commit()
     # The day before the action, on the chapter's calendar: it is tomorrow.
