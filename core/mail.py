@@ -4,9 +4,11 @@ import email.policy
 import logging
 from collections.abc import Callable
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 from flask import after_this_request, current_app, g
 
+from core.db import utcnow
 from core.delivery import deliver
 from core.extensions import db
 from core.models import OutboxMessage
@@ -47,6 +49,8 @@ def _build(msg: OutboxMessage) -> EmailMessage:
     em["From"] = current_app.config["MAIL_FROM"]
     em["To"] = msg.to_addr
     em["Subject"] = msg.subject
+    # When the message goes (RFC 5322 requires a Date; spam filters score its absence).
+    em["Date"] = format_datetime(utcnow())
     em["Message-ID"] = f"<outbox-{msg.id}@relay>"
     for name, value in (msg.headers or {}).items():
         em[name] = value

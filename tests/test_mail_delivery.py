@@ -13,9 +13,10 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -420,3 +421,17 @@ def test_mail_server_unset_means_the_development_delivery(env, backend):
         check=True,
     )
     assert result.stdout.strip() == backend
+
+
+# --- what mail programs see ------------------------------------------------------------------
+
+
+def test_every_message_carries_the_date_it_was_sent(app, smtp, monkeypatch):
+    smtp.start()
+    (msg_id,) = queue(1)
+    sent_at = datetime(2026, 12, 5, 9, 30, 15, tzinfo=UTC)
+    monkeypatch.setattr("core.mail.utcnow", lambda: sent_at)
+    assert deliver() == (1, 0)
+    [received] = smtp.received
+    assert received["Date"] == "Sat, 05 Dec 2026 09:30:15 +0000"
+    assert parsedate_to_datetime(received["Date"]) == sent_at
