@@ -11,6 +11,7 @@ from flask import after_this_request, current_app, g
 from core.db import utcnow
 from core.delivery import deliver
 from core.extensions import db
+from core.http import site_host
 from core.models import OutboxMessage
 
 log = logging.getLogger("relay.mail")
@@ -51,7 +52,7 @@ def _build(msg: OutboxMessage) -> EmailMessage:
     em["Subject"] = msg.subject
     # When the message goes (RFC 5322 requires a Date; spam filters score its absence).
     em["Date"] = format_datetime(utcnow())
-    em["Message-ID"] = f"<outbox-{msg.id}@relay>"
+    em["Message-ID"] = f"<{msg.message_token}@{site_host()}>"
     for name, value in (msg.headers or {}).items():
         em[name] = value
     em.set_content(msg.body)

@@ -7,6 +7,7 @@ tests, so the whole path — smtplib, the claim, the bookkeeping — runs as in 
 
 import asyncio
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -108,6 +109,10 @@ def row(msg_id: int) -> OutboxMessage:
     return db.session.get(OutboxMessage, msg_id)
 
 
+def message_id(msg_id: int) -> str:
+    return f"<{row(msg_id).message_token}@127.0.0.1>"  # BASE_URL's host, in the tests
+
+
 def make_due(msg_id: int) -> None:
     """Move the clock past a message's next attempt (rather than waiting minutes)."""
     db.session.get(OutboxMessage, msg_id).next_attempt_at = utcnow() - timedelta(seconds=1)
@@ -130,7 +135,7 @@ def test_due_messages_are_sent_once_and_marked_sent(app, smtp):
     assert "sent 3, failed 0" in deliver_command(app)
     assert "sent 0, failed 0" in deliver_command(app)
 
-    assert sorted(smtp.message_ids()) == sorted(f"<outbox-{i}@relay>" for i in ids)
+    assert sorted(smtp.message_ids()) == sorted(message_id(i) for i in ids)
     assert [m["To"] for m in smtp.received] == [f"person{i}@example.org" for i in range(3)]
     for msg_id in ids:
         msg = row(msg_id)
@@ -177,7 +182,7 @@ def test_with_the_server_down_nothing_is_lost_it_backs_off_and_is_sent_once_back
 
     msg = row(msg_id)
     assert (msg.status, msg.attempts) == ("sent", 3)
-    assert smtp.message_ids() == [f"<outbox-{msg_id}@relay>"]
+    assert smtp.message_ids() == [message_id(msg_id)]
 
 
 def test_a_server_that_says_try_later_is_tried_again_later(app, smtp):
@@ -283,7 +288,7 @@ def test_stopping_early_hands_the_untried_claims_back(app, smtp):
     assert [row(i).status for i in ids] == ["sent", "pending", "pending"]
     assert [row(i).attempts for i in ids] == [1, 0, 0]
     assert deliver() == (2, 0)
-    assert sorted(smtp.message_ids()) == sorted(f"<outbox-{i}@relay>" for i in ids)
+    assert sorted(smtp.message_ids()) == sorted(message_id(i) for i in ids)
 
 
 def test_the_worker_loop_sends_and_stops_when_asked(app, smtp):
@@ -337,7 +342,7 @@ def test_the_worker_process_finishes_and_exits_on_sigterm(app, smtp, db_url, tmp
 
     assert worker.returncode == 0, output
     assert "mail worker stopped" in output
-    assert sorted(smtp.message_ids()) == sorted(f"<outbox-{i}@relay>" for i in ids)
+    assert sorted(smtp.message_ids()) == sorted(message_id(i) for i in ids)
     assert all(row(i).status == "sent" for i in ids)
 
 
@@ -384,7 +389,7 @@ def test_two_workers_at_once_send_each_message_exactly_once(app, smtp, query_cou
     assert not errors
     assert sent_by[0] + sent_by[1] == len(ids)
     assert sent_by[0] > 0 and sent_by[1] > 0  # both really worked at once
-    assert sorted(smtp.message_ids()) == sorted(f"<outbox-{i}@relay>" for i in ids)
+    assert sorted(smtp.message_ids()) == sorted(message_id(i) for i in ids)
     assert all(row(i).status == "sent" and row(i).attempts == 1 for i in ids)
     assert any("FOR UPDATE SKIP LOCKED" in s for s in statements)
 
@@ -435,3 +440,23 @@ def test_every_message_carries_the_date_it_was_sent(app, smtp, monkeypatch):
     [received] = smtp.received
     assert received["Date"] == "Sat, 05 Dec 2026 09:30:15 +0000"
     assert parsedate_to_datetime(received["Date"]) == sent_at
+
+
+def test_message_ids_are_unique_on_the_sites_domain_and_kept_by_a_resend(app, smtp):
+    app.config["BASE_URL"] = "https://relay.example.org/relay"
+    (first,) = queue(1)
+    assert deliver() == (0, 1)  # the server is down: the attempt fails
+    smtp.start()
+    make_due(first)
+    assert deliver() == (1, 0)
+    [sent] = smtp.message_ids()
+    assert re.fullmatch(r"<[0-9a-f]{32}@relay\.example\.org>", sent)
+    assert _build(row(first))["Message-ID"] == sent  # a resend carries the same ID
+
+    # A new database (`flask import network`) numbers its outbox from 1 again: a new
+    # message with the old one's row id still has an ID of its own.
+    db.session.delete(row(first))
+    db.session.commit()
+    db.session.add(OutboxMessage(id=first, to_addr="pat@example.org", subject="New", body="."))
+    db.session.commit()
+    assert _build(row(first))["Message-ID"] not in (sent, None)
