@@ -4,6 +4,7 @@ import email.policy
 import logging
 from collections.abc import Callable
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime
 
 from flask import after_this_request, current_app, g
@@ -39,10 +40,31 @@ def queue_email(
     return msg
 
 
-# Headers are folded at SMTP's line limit, not at 78: a List-Unsubscribe URL longer than 78
-# characters would otherwise be turned into RFC 2047 encoded words that mail programs
-# cannot follow.
-_POLICY = email.policy.default.clone(max_line_length=998)
+# Header names whose values are URLs, left whole on one line.
+_URL_HEADERS = {"list-unsubscribe", "list-unsubscribe-post"}
+
+
+class _MailPolicy(EmailPolicy):
+    """email.policy.SMTP, with 7-bit bodies and two folding widths for headers.
+
+    Bodies: non-ASCII text goes quoted-printable or base64 (cte_type "7bit"), so no server
+    needs to offer 8BITMIME; a body line up to SMTP's limit (998) stays as it is.
+    Headers: folded at 76, which keeps the RFC 2047 encoded words of a non-ASCII subject
+    within their 75 characters (Python writes 76 at 78). A List-Unsubscribe URL is folded
+    at 998 instead: at 76 it would be turned into encoded words mail programs cannot follow.
+    """
+
+    def _for_header(self, name: str) -> EmailPolicy:
+        return self if name.lower() in _URL_HEADERS else self.clone(max_line_length=76)
+
+    def fold(self, name, value):
+        return EmailPolicy.fold(self._for_header(name), name, value)
+
+    def fold_binary(self, name, value):
+        return EmailPolicy.fold_binary(self._for_header(name), name, value)
+
+
+_POLICY = _MailPolicy(linesep=email.policy.SMTP.linesep, max_line_length=998, cte_type="7bit")
 
 
 def _build(msg: OutboxMessage) -> EmailMessage:

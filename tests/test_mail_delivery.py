@@ -6,6 +6,7 @@ tests, so the whole path — smtplib, the claim, the bookkeeping — runs as in 
 """
 
 import asyncio
+import email.policy
 import os
 import re
 import signal
@@ -55,6 +56,7 @@ class FakeSmtpServer:
     def __init__(self, port: int) -> None:
         self.port = port
         self.received: list[Message] = []
+        self.envelopes: list[tuple[bytes, list[str]]] = []  # (the bytes, MAIL FROM options)
         self.refuse: str | None = None  # e.g. "451 4.3.0 Try again later"
         self.refuse_recipients: str | None = None  # e.g. "550 5.1.1 No such user"
         self.delay = 0.0
@@ -72,6 +74,7 @@ class FakeSmtpServer:
         if self.delay:
             await asyncio.sleep(self.delay)
         self.received.append(message_from_bytes(envelope.content))
+        self.envelopes.append((envelope.original_content, list(envelope.mail_options)))
         return "250 Message accepted for delivery"
 
     def start(self) -> None:
@@ -460,3 +463,38 @@ def test_message_ids_are_unique_on_the_sites_domain_and_kept_by_a_resend(app, sm
     db.session.add(OutboxMessage(id=first, to_addr="pat@example.org", subject="New", body="."))
     db.session.commit()
     assert _build(row(first))["Message-ID"] not in (sent, None)
+
+
+def test_non_ascii_text_reaches_the_server_7bit_clean(app, smtp):
+    """A server that does not offer 8BITMIME must not get 8-bit bytes (RFC 6152), and we do
+    not declare BODY=8BITMIME: the bodies are quoted-printable (or base64)."""
+    smtp.start()
+    text = "Tomás and Zoë from the Université de Montréal 🌍\n" * 3
+    queue_email("pat@example.org", "Réunion à l'Université", text, html=f"<p>{text}</p>")
+    db.session.commit()
+    assert deliver() == (1, 0)
+    [(raw, options)] = smtp.envelopes
+    assert raw.isascii() and "BODY=8BITMIME" not in options
+    received = message_from_bytes(raw, policy=email.policy.strict)
+    plain, html = received.iter_parts()
+    assert plain.get_content().replace("\r\n", "\n") == text
+    assert html.get_content().replace("\r\n", "\n") == f"<p>{text}</p>\n"
+    assert received["Subject"] == "Réunion à l'Université"
+
+
+ENCODED_WORD = re.compile(rb"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+
+def test_encoded_subject_words_keep_to_75_characters_and_urls_stay_whole(app):
+    subject = "Relay: Zoë asked you to lead “Réunion de quartier, salle polyvalente” " * 3
+    url = "https://relay.example.org/notifications/unsubscribe/" + "Ab1_-" * 40
+    msg = queue_email(
+        "pat@example.org", subject, "Hello.", headers={"List-Unsubscribe": f"<{url}>"}
+    )
+    raw = bytes(_build(msg))
+    words = ENCODED_WORD.findall(raw)
+    assert words and max(len(w) for w in words) <= 75  # RFC 2047, section 2
+    assert f"List-Unsubscribe: <{url}>".encode() in raw  # one line, no encoded words
+    parsed = message_from_bytes(raw, policy=email.policy.strict)
+    assert parsed["Subject"] == subject[:200]
+    assert parsed["List-Unsubscribe"] == f"<{url}>"
