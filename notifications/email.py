@@ -41,6 +41,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 def _queue(user: User, subject: str, template: str, kind: str, **context) -> None:
     unsubscribe = external_url("notifications.unsubscribe", token=unsubscribe_token(user.id, kind))
     context |= {
+        "subject": subject,
         "user": user,
         "unsubscribe_url": unsubscribe,
         "settings_url": external_url("notifications.settings"),

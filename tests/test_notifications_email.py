@@ -48,6 +48,10 @@ def test_at_once_queues_an_email_in_the_same_transaction(world):
     assert em.is_multipart()
     assert {p.get_content_type() for p in em.walk()} >= {"text/plain", "text/html"}
     assert em["List-Unsubscribe"] == msg.headers["List-Unsubscribe"]
+    html = next(p for p in em.walk() if p.get_content_type() == "text/html")
+    title = html.get_payload(decode=True).decode().split("<title>")[1].split("</title>")[0]
+    assert title == msg.subject
+    assert title.startswith("Relay: Leo Leader asked you to lead “Health fair” on ")
     assert db.session.scalar(select(Notification.email_state)) == EmailState.SENT
 
 
