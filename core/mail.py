@@ -2,6 +2,7 @@
 
 import email.policy
 import logging
+import unicodedata
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -18,6 +19,28 @@ from core.models import OutboxMessage
 log = logging.getLogger("relay.mail")
 
 
+# Control characters (Cc: CR, vertical tab, NEL U+0085, ...), line and paragraph separators
+# (U+2028, U+2029), and lone surrogates, which no encoding can write.
+_NOT_IN_A_HEADER = {"Cc", "Zl", "Zp", "Cs"}
+
+
+def header_line(text: str) -> str:
+    """User text made one line for a header: every line break `str.splitlines()` knows,
+    and every other control character, becomes a space; runs of spaces become one.
+
+    A bare CR in a Subject ended the message's headers for the parser, and a lone CR,
+    U+2028, U+0085 or a vertical tab made building the message raise on every attempt.
+    """
+    kept = (" " if unicodedata.category(ch) in _NOT_IN_A_HEADER else ch for ch in text)
+    return " ".join("".join(kept).split())
+
+
+def _encodable(text: str) -> str:
+    """Text with any lone surrogate (from a broken client) replaced: a body that cannot be
+    encoded would fail every attempt."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def queue_email(
     to_addr: str,
     subject: str,
@@ -32,7 +55,11 @@ def queue_email(
     List-Unsubscribe.
     """
     msg = OutboxMessage(
-        to_addr=to_addr, subject=subject[:200], body=body, html=html, headers=headers or None
+        to_addr=to_addr,
+        subject=header_line(subject)[:200],
+        body=body,
+        html=html,
+        headers={name: header_line(value) for name, value in (headers or {}).items()} or None,
     )
     db.session.add(msg)
     db.session.flush()
@@ -70,16 +97,18 @@ _POLICY = _MailPolicy(linesep=email.policy.SMTP.linesep, max_line_length=998, ct
 def _build(msg: OutboxMessage) -> EmailMessage:
     em = EmailMessage(policy=_POLICY)
     em["From"] = current_app.config["MAIL_FROM"]
-    em["To"] = msg.to_addr
-    em["Subject"] = msg.subject
+    # Normalised again here, for messages queued before queue_email did it: building a
+    # message must not fail on its content, or it fails on every attempt and is lost.
+    em["To"] = header_line(msg.to_addr)
+    em["Subject"] = header_line(msg.subject)
     # When the message goes (RFC 5322 requires a Date; spam filters score its absence).
     em["Date"] = format_datetime(utcnow())
     em["Message-ID"] = f"<{msg.message_token}@{site_host()}>"
     for name, value in (msg.headers or {}).items():
-        em[name] = value
-    em.set_content(msg.body)
+        em[name] = header_line(value)
+    em.set_content(_encodable(msg.body))
     if msg.html:
-        em.add_alternative(msg.html, subtype="html")
+        em.add_alternative(_encodable(msg.html), subtype="html")
     return em
 
 
