@@ -209,9 +209,15 @@ def test_every_email_reaches_the_outbox_pending(world):
 # --- any text makes a message mail programs read --------------------------------------------
 
 # Every separator str.splitlines() knows, and other control characters, among any text.
-LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\t\x00"
+# (No NUL: PostgreSQL stores none, so no notification has one.)
+LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\t\x01"
 USER_TEXT = st.lists(
-    st.one_of(st.text(), st.sampled_from(LINE_BREAKS), st.just(" =?utf-8?q?x?= ")), max_size=30
+    st.one_of(
+        st.text(st.characters(exclude_characters="\x00")),
+        st.sampled_from(LINE_BREAKS),
+        st.just(" =?utf-8?q?x?= "),
+    ),
+    max_size=30,
 ).map(lambda parts: "".join(parts)[:1000])
 HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Content-Type")
 ONE_CLICK = ("List-Unsubscribe", "List-Unsubscribe-Post")
