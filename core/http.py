@@ -76,6 +76,12 @@ def external_url(endpoint: str, **values: Any) -> str:
     return _build(endpoint, values, _adapter_on_base_url(), external=True)
 
 
+def site_host() -> str:
+    """BASE_URL's host name (no port): the site's name in Message-IDs and calendar UIDs,
+    the same whichever Host header a request came with."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "relay.invalid"
+
+
 def app_path(endpoint: str, **values: Any) -> str:
     """The route's path below the site's root, without any sub-path the site is mounted
     on: what is stored (a notification's link) and later put after BASE_URL in an email

@@ -2,16 +2,43 @@
 
 import email.policy
 import logging
+import unicodedata
 from collections.abc import Callable
 from email.message import EmailMessage
+from email.policy import EmailPolicy
+from email.utils import format_datetime
 
 from flask import after_this_request, current_app, g
 
+from core.db import utcnow
 from core.delivery import deliver
 from core.extensions import db
+from core.http import site_host
 from core.models import OutboxMessage
 
 log = logging.getLogger("relay.mail")
+
+
+# Control characters (Cc: CR, vertical tab, NEL U+0085, ...), line and paragraph separators
+# (U+2028, U+2029), and lone surrogates, which no encoding can write.
+_NOT_IN_A_HEADER = {"Cc", "Zl", "Zp", "Cs"}
+
+
+def header_line(text: str) -> str:
+    """User text made one line for a header: every line break `str.splitlines()` knows,
+    and every other control character, becomes a space; runs of spaces become one.
+
+    A bare CR in a Subject ended the message's headers for the parser, and a lone CR,
+    U+2028, U+0085 or a vertical tab made building the message raise on every attempt.
+    """
+    kept = (" " if unicodedata.category(ch) in _NOT_IN_A_HEADER else ch for ch in text)
+    return " ".join("".join(kept).split())
+
+
+def _encodable(text: str) -> str:
+    """Text with any lone surrogate (from a broken client) replaced: a body that cannot be
+    encoded would fail every attempt."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def queue_email(
@@ -28,7 +55,11 @@ def queue_email(
     List-Unsubscribe.
     """
     msg = OutboxMessage(
-        to_addr=to_addr, subject=subject[:200], body=body, html=html, headers=headers or None
+        to_addr=to_addr,
+        subject=header_line(subject)[:200],
+        body=body,
+        html=html,
+        headers={name: header_line(value) for name, value in (headers or {}).items()} or None,
     )
     db.session.add(msg)
     db.session.flush()
@@ -36,23 +67,48 @@ def queue_email(
     return msg
 
 
-# Headers are folded at SMTP's line limit, not at 78: a List-Unsubscribe URL longer than 78
-# characters would otherwise be turned into RFC 2047 encoded words that mail programs
-# cannot follow.
-_POLICY = email.policy.default.clone(max_line_length=998)
+# Header names whose values are URLs, left whole on one line.
+_URL_HEADERS = {"list-unsubscribe", "list-unsubscribe-post"}
+
+
+class _MailPolicy(EmailPolicy):
+    """email.policy.SMTP, with 7-bit bodies and two folding widths for headers.
+
+    Bodies: non-ASCII text goes quoted-printable or base64 (cte_type "7bit"), so no server
+    needs to offer 8BITMIME; a body line up to SMTP's limit (998) stays as it is.
+    Headers: folded at 76, which keeps the RFC 2047 encoded words of a non-ASCII subject
+    within their 75 characters (Python writes 76 at 78). A List-Unsubscribe URL is folded
+    at 998 instead: at 76 it would be turned into encoded words mail programs cannot follow.
+    """
+
+    def _for_header(self, name: str) -> EmailPolicy:
+        return self if name.lower() in _URL_HEADERS else self.clone(max_line_length=76)
+
+    def fold(self, name, value):
+        return EmailPolicy.fold(self._for_header(name), name, value)
+
+    def fold_binary(self, name, value):
+        return EmailPolicy.fold_binary(self._for_header(name), name, value)
+
+
+_POLICY = _MailPolicy(linesep=email.policy.SMTP.linesep, max_line_length=998, cte_type="7bit")
 
 
 def _build(msg: OutboxMessage) -> EmailMessage:
     em = EmailMessage(policy=_POLICY)
     em["From"] = current_app.config["MAIL_FROM"]
-    em["To"] = msg.to_addr
-    em["Subject"] = msg.subject
-    em["Message-ID"] = f"<outbox-{msg.id}@relay>"
+    # Normalised again here, for messages queued before queue_email did it: building a
+    # message must not fail on its content, or it fails on every attempt and is lost.
+    em["To"] = header_line(msg.to_addr)
+    em["Subject"] = header_line(msg.subject)
+    # When the message goes (RFC 5322 requires a Date; spam filters score its absence).
+    em["Date"] = format_datetime(utcnow())
+    em["Message-ID"] = f"<{msg.message_token}@{site_host()}>"
     for name, value in (msg.headers or {}).items():
-        em[name] = value
-    em.set_content(msg.body)
+        em[name] = header_line(value)
+    em.set_content(_encodable(msg.body))
     if msg.html:
-        em.add_alternative(msg.html, subtype="html")
+        em.add_alternative(_encodable(msg.html), subtype="html")
     return em
 
 

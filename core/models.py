@@ -1,5 +1,6 @@
 """Tables the whole system shares: the audit log, the mail outbox and rate-limit hits."""
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -40,6 +41,11 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
+def new_message_token() -> str:
+    """The random part of an email's Message-ID."""
+    return secrets.token_hex(16)
+
+
 class OutboxMessage(db.Model):
     """An email written in the same transaction as the change that caused it."""
 
@@ -57,6 +63,10 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text)  # an HTML alternative to the text body
     headers: Mapped[dict[str, str] | None] = mapped_column(JSON)  # e.g. List-Unsubscribe
+    # The Message-ID is <token@BASE_URL's host>: the same on every attempt (a resend is a
+    # duplicate mail programs recognise), and never reused, as row ids are after
+    # `flask import network` starts a new database.
+    message_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_message_token)
     # pending -> sending (claimed) -> sent; or back to pending, due again at next_attempt_at;
     # or failed.
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)

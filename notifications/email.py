@@ -6,7 +6,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from accounts.models import User
 from core.http import external_url
-from core.mail import queue_email
+from core.mail import header_line, queue_email
 from notifications.kinds import DIGEST_TOKEN_KIND, KIND_LABELS
 from notifications.models import Notification
 
@@ -41,6 +41,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 def _queue(user: User, subject: str, template: str, kind: str, **context) -> None:
     unsubscribe = external_url("notifications.unsubscribe", token=unsubscribe_token(user.id, kind))
     context |= {
+        "subject": subject,
         "user": user,
         "unsubscribe_url": unsubscribe,
         "settings_url": external_url("notifications.settings"),
@@ -59,7 +60,9 @@ def _queue(user: User, subject: str, template: str, kind: str, **context) -> Non
 
 
 def _subject(text: str) -> str:
-    first = text.split("\n", 1)[0]
+    """The notification's first line (cut at any line break `str.splitlines()` knows: a
+    browser sends a textarea's lines with CRLF), as one header line."""
+    first = header_line((text.splitlines() or [""])[0])
     return f"Relay: {first[:150]}{'…' if len(first) > 150 else ''}"
 
 

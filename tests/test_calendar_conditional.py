@@ -154,3 +154,17 @@ def test_an_edit_elsewhere_keeps_the_personal_feed_unchanged(w, client):
     w.elsewhere.title = "Lakeside run"
     db.session.commit()
     assert fetch(client, path, etag).status_code == 304
+
+
+def test_a_lead_signing_in_keeps_the_feeds_etags(w, client, login_as):
+    """Signing in moves User.updated_at (last_login_at), which no feed shows."""
+    paths = [chapter_feed_path(w), f"/calendar/me/{person_feed_token(w.ann)}.ics"]
+    first = {path: fetch(client, path) for path in paths}
+    signed_in_before = w.ann.updated_at
+    login_as(w.ann)  # Ann leads the town hall, in both feeds
+    db.session.expire_all()
+    assert w.ann.updated_at > signed_in_before
+    for path in paths:
+        again = fetch(client, path, first[path].headers["ETag"])
+        assert again.status_code == 304, path
+        assert fetch(client, path).data == first[path].data

@@ -232,3 +232,27 @@ def test_a_single_action_download_needs_login_and_chapter_access(w, client, logi
     found = events(response.data)
     assert list(found) == ["Town hall (Clinic hours)"]
     assert found["Town hall (Clinic hours)"].decoded("DTSTART") == w.town_hall.starts_at
+
+
+def test_uids_name_the_site_from_base_url_whatever_host_the_request_came_to(
+    w, app, client, login_as
+):
+    app.config["BASE_URL"] = "https://relay.example.org/relay"
+
+    def uids(response) -> set[str]:
+        assert response.status_code == 200
+        found = {str(ev["UID"]) for ev in events(response.data).values()}
+        assert found and all(uid.endswith("@relay.example.org") for uid in found), found
+        return found
+
+    for path in (chapter_feed_path(w), f"/calendar/me/{person_feed_token(w.ann)}.ics"):
+        bodies = set()
+        for host in ("127.0.0.1:5000", "localhost", "evil.example"):
+            response = client.get(path, base_url=f"http://{host}")
+            uids(response)
+            bodies.add(response.data)
+        assert len(bodies) == 1, path  # the same events, the same UIDs, through any name
+    login_as(w.ben)
+    assert uids(client.get(f"/c/riverside/actions/{w.town_hall.id}.ics")) == {
+        f"action-{w.town_hall.id}@relay.example.org"
+    }

@@ -20,6 +20,7 @@ from campaigns.models import (
 from chapters.models import Chapter, Invitation, Membership, VisionVersion
 from core.db import utcnow
 from core.extensions import db
+from core.models import OutboxMessage, OutboxStatus
 from demo import LOGINS
 
 
@@ -31,7 +32,7 @@ def flask_command(app, monkeypatch):
     return lambda *args: runner.invoke(group, list(args))
 
 
-def test_the_demo_shows_every_feature(flask_command):
+def test_the_demo_shows_every_feature(app, flask_command):
     result = flask_command("demo", "load")
     assert result.exit_code == 0, result.output
     assert "leader@relay.test" in result.output and "relay-demo-2026" in result.output
@@ -67,6 +68,10 @@ def test_the_demo_shows_every_feature(flask_command):
     assert db.session.scalar(select(func.count(Unavailability.id)))
     leads = db.session.scalars(select(Action.lead_id).where(Action.lead_id.is_not(None))).all()
     assert len(set(leads)) >= 4  # the lead rotated
+    # Every email it queued went out (more than one batch: `make run` has no mail worker).
+    statuses = db.session.scalars(select(OutboxMessage.status)).all()
+    assert len(statuses) > app.config["MAIL_BATCH_SIZE"]
+    assert set(statuses) == {OutboxStatus.SENT}
 
     again = flask_command("demo", "load", "--if-empty")
     assert again.exit_code == 0 and "not reloaded" in again.output

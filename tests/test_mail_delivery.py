@@ -6,16 +6,19 @@ tests, so the whole path — smtplib, the claim, the bookkeeping — runs as in 
 """
 
 import asyncio
+import email.policy
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -53,6 +56,7 @@ class FakeSmtpServer:
     def __init__(self, port: int) -> None:
         self.port = port
         self.received: list[Message] = []
+        self.envelopes: list[tuple[bytes, list[str]]] = []  # (the bytes, MAIL FROM options)
         self.refuse: str | None = None  # e.g. "451 4.3.0 Try again later"
         self.refuse_recipients: str | None = None  # e.g. "550 5.1.1 No such user"
         self.delay = 0.0
@@ -70,6 +74,7 @@ class FakeSmtpServer:
         if self.delay:
             await asyncio.sleep(self.delay)
         self.received.append(message_from_bytes(envelope.content))
+        self.envelopes.append((envelope.original_content, list(envelope.mail_options)))
         return "250 Message accepted for delivery"
 
     def start(self) -> None:
@@ -107,6 +112,10 @@ def row(msg_id: int) -> OutboxMessage:
     return db.session.get(OutboxMessage, msg_id)
 
 
+def message_id(msg_id: int) -> str:
+    return f"<{row(msg_id).message_token}@127.0.0.1>"  # BASE_URL's host, in the tests
+
+
 def make_due(msg_id: int) -> None:
     """Move the clock past a message's next attempt (rather than waiting minutes)."""
     db.session.get(OutboxMessage, msg_id).next_attempt_at = utcnow() - timedelta(seconds=1)
@@ -129,7 +138,7 @@ def test_due_messages_are_sent_once_and_marked_sent(app, smtp):
     assert "sent 3, failed 0" in deliver_command(app)
     assert "sent 0, failed 0" in deliver_command(app)
 
-    assert sorted(smtp.message_ids()) == sorted(f"<outbox-{i}@relay>" for i in ids)
+    assert sorted(smtp.message_ids()) == sorted(message_id(i) for i in ids)
     assert [m["To"] for m in smtp.received] == [f"person{i}@example.org" for i in range(3)]
     for msg_id in ids:
         msg = row(msg_id)
@@ -176,7 +185,7 @@ def test_with_the_server_down_nothing_is_lost_it_backs_off_and_is_sent_once_back
 
     msg = row(msg_id)
     assert (msg.status, msg.attempts) == ("sent", 3)
-    assert smtp.message_ids() == [f"<outbox-{msg_id}@relay>"]
+    assert smtp.message_ids() == [message_id(msg_id)]
 
 
 def test_a_server_that_says_try_later_is_tried_again_later(app, smtp):
@@ -282,7 +291,7 @@ def test_stopping_early_hands_the_untried_claims_back(app, smtp):
     assert [row(i).status for i in ids] == ["sent", "pending", "pending"]
     assert [row(i).attempts for i in ids] == [1, 0, 0]
     assert deliver() == (2, 0)
-    assert sorted(smtp.message_ids()) == sorted(f"<outbox-{i}@relay>" for i in ids)
+    assert sorted(smtp.message_ids()) == sorted(message_id(i) for i in ids)
 
 
 def test_the_worker_loop_sends_and_stops_when_asked(app, smtp):
@@ -336,7 +345,7 @@ def test_the_worker_process_finishes_and_exits_on_sigterm(app, smtp, db_url, tmp
 
     assert worker.returncode == 0, output
     assert "mail worker stopped" in output
-    assert sorted(smtp.message_ids()) == sorted(f"<outbox-{i}@relay>" for i in ids)
+    assert sorted(smtp.message_ids()) == sorted(message_id(i) for i in ids)
     assert all(row(i).status == "sent" for i in ids)
 
 
@@ -383,7 +392,7 @@ def test_two_workers_at_once_send_each_message_exactly_once(app, smtp, query_cou
     assert not errors
     assert sent_by[0] + sent_by[1] == len(ids)
     assert sent_by[0] > 0 and sent_by[1] > 0  # both really worked at once
-    assert sorted(smtp.message_ids()) == sorted(f"<outbox-{i}@relay>" for i in ids)
+    assert sorted(smtp.message_ids()) == sorted(message_id(i) for i in ids)
     assert all(row(i).status == "sent" and row(i).attempts == 1 for i in ids)
     assert any("FOR UPDATE SKIP LOCKED" in s for s in statements)
 
@@ -420,3 +429,72 @@ def test_mail_server_unset_means_the_development_delivery(env, backend):
         check=True,
     )
     assert result.stdout.strip() == backend
+
+
+# --- what mail programs see ------------------------------------------------------------------
+
+
+def test_every_message_carries_the_date_it_was_sent(app, smtp, monkeypatch):
+    smtp.start()
+    (msg_id,) = queue(1)
+    sent_at = datetime(2026, 12, 5, 9, 30, 15, tzinfo=UTC)
+    monkeypatch.setattr("core.mail.utcnow", lambda: sent_at)
+    assert deliver() == (1, 0)
+    [received] = smtp.received
+    assert received["Date"] == "Sat, 05 Dec 2026 09:30:15 +0000"
+    assert parsedate_to_datetime(received["Date"]) == sent_at
+
+
+def test_message_ids_are_unique_on_the_sites_domain_and_kept_by_a_resend(app, smtp):
+    app.config["BASE_URL"] = "https://relay.example.org/relay"
+    (first,) = queue(1)
+    assert deliver() == (0, 1)  # the server is down: the attempt fails
+    smtp.start()
+    make_due(first)
+    assert deliver() == (1, 0)
+    [sent] = smtp.message_ids()
+    assert re.fullmatch(r"<[0-9a-f]{32}@relay\.example\.org>", sent)
+    assert _build(row(first))["Message-ID"] == sent  # a resend carries the same ID
+
+    # A new database (`flask import network`) numbers its outbox from 1 again: a new
+    # message with the old one's row id still has an ID of its own.
+    db.session.delete(row(first))
+    db.session.commit()
+    db.session.add(OutboxMessage(id=first, to_addr="pat@example.org", subject="New", body="."))
+    db.session.commit()
+    assert _build(row(first))["Message-ID"] not in (sent, None)
+
+
+def test_non_ascii_text_reaches_the_server_7bit_clean(app, smtp):
+    """A server that does not offer 8BITMIME must not get 8-bit bytes (RFC 6152), and we do
+    not declare BODY=8BITMIME: the bodies are quoted-printable (or base64)."""
+    smtp.start()
+    text = "Tomás and Zoë from the Université de Montréal 🌍\n" * 3
+    queue_email("pat@example.org", "Réunion à l'Université", text, html=f"<p>{text}</p>")
+    db.session.commit()
+    assert deliver() == (1, 0)
+    [(raw, options)] = smtp.envelopes
+    assert raw.isascii() and "BODY=8BITMIME" not in options
+    received = message_from_bytes(raw, policy=email.policy.strict)
+    plain, html = received.iter_parts()
+    assert plain.get_content().replace("\r\n", "\n") == text
+    assert html.get_content().replace("\r\n", "\n") == f"<p>{text}</p>\n"
+    assert received["Subject"] == "Réunion à l'Université"
+
+
+ENCODED_WORD = re.compile(rb"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+
+def test_encoded_subject_words_keep_to_75_characters_and_urls_stay_whole(app):
+    subject = "Relay: Zoë asked you to lead “Réunion de quartier, salle polyvalente” " * 3
+    url = "https://relay.example.org/notifications/unsubscribe/" + "Ab1_-" * 40
+    msg = queue_email(
+        "pat@example.org", subject, "Hello.", headers={"List-Unsubscribe": f"<{url}>"}
+    )
+    raw = bytes(_build(msg))
+    words = ENCODED_WORD.findall(raw)
+    assert words and max(len(w) for w in words) <= 75  # RFC 2047, section 2
+    assert f"List-Unsubscribe: <{url}>".encode() in raw  # one line, no encoded words
+    parsed = message_from_bytes(raw, policy=email.policy.strict)
+    assert parsed["Subject"] == subject[:200]
+    assert parsed["List-Unsubscribe"] == f"<{url}>"

@@ -88,3 +88,21 @@ def test_downgrade_to_base_then_upgrade_again(empty_app):
     assert table_names() == set(db.metadata.tables)
     assert schema_diff() == []
     assert_audit_log_is_append_only()
+
+
+def test_messages_queued_before_0014_get_a_message_token_each(empty_app):
+    upgrade(revision="0013_chapter_months")
+    for n in range(3):
+        db.session.execute(
+            text(
+                "INSERT INTO outbox_messages (created_at, to_addr, subject, body, status,"
+                " attempts, next_attempt_at) VALUES (:now, :to, 'Hello', 'Hi.', 'pending', 0, :now)"
+            ),
+            {"now": "2026-12-01 10:00:00", "to": f"person{n}@example.org"},
+        )
+    db.session.commit()
+    upgrade()
+    tokens = db.session.scalars(text("SELECT message_token FROM outbox_messages")).all()
+    assert len(tokens) == 3 and len(set(tokens)) == 3
+    assert all(len(t) == 32 for t in tokens)
+    assert schema_diff() == []

@@ -2,9 +2,12 @@
 text and an HTML part and a signed one-click unsubscribe link that needs no sign-in and
 works only for its owner and kind."""
 
+import email.policy
 from email import message_from_bytes
 from urllib.parse import urlsplit
 
+from hypothesis import example, given
+from hypothesis import strategies as st
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
@@ -14,12 +17,13 @@ from core.db import utcnow
 from core.extensions import db
 from core.mail import _build
 from core.models import OutboxMessage, OutboxStatus
-from notifications.email import unsubscribe_token
+from notifications.email import mail_digest, mail_notification, unsubscribe_token
 from notifications.kinds import Delivery, Kind
 from notifications.models import EmailState, Notification, NotificationPreference
 from notifications.reminders import send_digests
 from notifications.services import preferences_of, set_preferences
 from tests.notifications_world import outbox_to, world_fixture  # noqa: F401  (fixture)
+from tests.test_mail_delivery import ENCODED_WORD
 
 
 def _assign_m3(world):
@@ -48,6 +52,10 @@ def test_at_once_queues_an_email_in_the_same_transaction(world):
     assert em.is_multipart()
     assert {p.get_content_type() for p in em.walk()} >= {"text/plain", "text/html"}
     assert em["List-Unsubscribe"] == msg.headers["List-Unsubscribe"]
+    html = next(p for p in em.walk() if p.get_content_type() == "text/html")
+    title = html.get_payload(decode=True).decode().split("<title>")[1].split("</title>")[0]
+    assert title == msg.subject
+    assert title.startswith("Relay: Leo Leader asked you to lead “Health fair” on ")
     assert db.session.scalar(select(Notification.email_state)) == EmailState.SENT
 
 
@@ -196,3 +204,75 @@ def test_a_kinds_token_does_not_touch_another_kind(world, app):
 def test_every_email_reaches_the_outbox_pending(world):
     _assign_m3(world)
     assert {m.status for m in db.session.scalars(select(OutboxMessage))} == {OutboxStatus.PENDING}
+
+
+# --- any text makes a message mail programs read --------------------------------------------
+
+# Every separator str.splitlines() knows, and other control characters, among any text.
+# (No NUL: PostgreSQL stores none, so no notification has one.)
+LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\t\x01"
+USER_TEXT = st.lists(
+    st.one_of(
+        st.text(st.characters(exclude_characters="\x00")),
+        st.sampled_from(LINE_BREAKS),
+        st.just(" =?utf-8?q?x?= "),
+    ),
+    max_size=30,
+).map(lambda parts: "".join(parts)[:1000])
+HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Content-Type")
+ONE_CLICK = ("List-Unsubscribe", "List-Unsubscribe-Post")
+
+
+def _parsed_back(msg: OutboxMessage):
+    raw = bytes(_build(msg))
+    assert all(len(word) <= 75 for word in ENCODED_WORD.findall(raw))
+    return message_from_bytes(raw, policy=email.policy.strict)
+
+
+def _last_queued() -> OutboxMessage:
+    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+
+
+def test_any_notification_text_gives_a_message_with_all_its_headers(world):
+    @given(kind=st.sampled_from(list(Kind)), text=USER_TEXT, digest=st.booleans())
+    @example(
+        kind=Kind.MILESTONE_RETURNED, text="Returned: fix the totals\r\nand the dates", digest=False
+    )
+    @example(kind=Kind.MILESTONE_RETURNED, text="a\rb\u2028c\x85d\x0be", digest=False)
+    @example(kind=Kind.SWAP_ASKED, text="\r\n", digest=True)
+    def check(kind, text, digest):
+        n = Notification(recipient_id=world.m1.id, kind=kind, link="/inbox", text=text)
+        if digest:
+            mail_digest(world.m1, [n, n])
+        else:
+            mail_notification(world.m1, n)
+        msg = _last_queued()
+        assert len(msg.subject.splitlines()) == 1
+        em = _parsed_back(msg)
+        for name in HEADERS + ONE_CLICK:
+            assert em[name] is not None, name
+        if "=?" not in msg.subject:  # else read as an encoded word, by any mail program
+            assert em["Subject"] == msg.subject
+        assert em["To"] == world.m1.email
+        assert em["List-Unsubscribe"] == msg.headers["List-Unsubscribe"]
+        assert {p.get_content_type() for p in em.walk()} >= {"text/plain", "text/html"}
+
+    check()
+
+
+def test_a_message_queued_with_line_breaks_in_its_subject_is_still_built(world):
+    """Rows queued before the subject was normalised: building must not fail on them."""
+    msg = OutboxMessage(
+        id=10_000,
+        message_token="0" * 32,
+        to_addr="pat@example.org",
+        subject="Relay: a\rb\u2028c\x85d\x0be",
+        body="Bad\ud800 text\r\n",
+        html="<p>Bad\ud800 text</p>",
+        headers={"X-Note": "one\rtwo"},
+    )
+    em = _parsed_back(msg)
+    assert em["Subject"] == "Relay: a b c d e"
+    assert em["X-Note"] == "one two"
+    for name in HEADERS:
+        assert em[name] is not None, name

@@ -143,8 +143,9 @@ def chapter_calendar_weeks(chapter: Chapter) -> dict[date, list[Action]]:
 #   - rows in the window: count (a row left, or was deleted), sum(version) (an ORM edit adds
 #     one: actions, milestones, and the campaigns of what is listed, once per listed row),
 #     max(updated_at) (a row added or moved into the window, or changed by a bulk UPDATE);
-#   - the leads' max(updated_at) (a new name); for a personal feed, the newest of the
-#     person's sign-ups listed (a sign-up added) and their active chapters with zones;
+#   - the leads' names, aggregated (a rename; not their updated_at, which a sign-in moves);
+#     for a personal feed, the newest of the person's sign-ups listed (a sign-up added) and
+#     their active chapters with zones;
 #   - the chapter's name, slug and zone, the address's generation, the host (it is in the
 #     UIDs), the window's first day and FEED_FORMAT.
 
@@ -217,7 +218,10 @@ def _action_summary(*extra: ColumnElement) -> Select:
             func.sum(Action.version),
             func.max(Action.updated_at),
             func.sum(Campaign.version),
-            func.max(_lead.updated_at),
+            # The leads' names themselves, not their rows' updated_at, which also moves
+            # when a lead signs in. The order is the database's: at worst it changes
+            # without the names changing, and a poll downloads an unchanged feed once.
+            func.aggregate_strings(_lead.display_name, "\n"),
             *extra,
         )
         .select_from(Action)

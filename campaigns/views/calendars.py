@@ -31,7 +31,7 @@ from campaigns.services.pool import (
 )
 from chapters.access import get_chapter_or_404, require
 from core.forms import EmptyForm
-from core.http import external_url
+from core.http import external_url, site_host
 from core.outcome import attempt
 
 
@@ -87,13 +87,9 @@ def _not_modified(etag: str) -> Response | None:
     return response
 
 
-def _host() -> str:
-    return request.host.split(":")[0] or "relay"
-
-
 @bp.route("/calendar/chapter/<token>.ics")
 def chapter_feed(token: str):
-    window, host = FeedWindow.today(), _host()
+    window, host = FeedWindow.today(), site_host()
     feed = chapter_feed_reader(token, window, host)
     if feed is None:
         abort(404)
@@ -113,7 +109,7 @@ def person_feed(token: str):
     user = person_feed_reader(token)
     if user is None:
         abort(404)
-    window, host = FeedWindow.today(), _host()
+    window, host = FeedWindow.today(), site_host()
     etag = person_feed_etag(user, window, host)
     if (unchanged := _not_modified(etag)) is not None:
         return unchanged
@@ -128,7 +124,7 @@ def person_feed(token: str):
 def action_ics(slug: str, action_id: int):
     _chapter, _m, action = get_action_or_404(slug, action_id)
     return _ics_response(
-        build_calendar(action.title, [ActionEvent.of(action)], [], _host()),
+        build_calendar(action.title, [ActionEvent.of(action)], [], site_host()),
         f"action-{action.id}.ics",
     )
 
