@@ -1,4 +1,8 @@
-"""Fixtures: a migrated database per test run, a fresh app per test, CSRF on, login helpers.
+"""Fixtures: a test clock, a migrated database per test run, a fresh app per test, CSRF on,
+login helpers.
+
+Clock: every test starts at the same instant (tests/clock.py; RELAY_TEST_NOW chooses
+another) and time ticks on from there. A test moves it with the `clock` fixture.
 
 SQLite (default): the schema is migrated once into a template file that each
 test copies. PostgreSQL (TEST_DATABASE_URL): each xdist worker migrates its own
@@ -10,6 +14,7 @@ import shutil
 from contextlib import contextmanager
 
 import pytest
+import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -23,8 +28,10 @@ from config import TestingConfig
 from core import create_app
 from core.extensions import db
 from national import summary
+from tests.clock import start_instant
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_NOW = start_instant()
 
 # Hypothesis: the property tests check rules, not speed. "ci" (the default) has no
 # deadline and no too-slow health check, so a busy machine never fails them; the same
@@ -47,6 +54,22 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_report_header() -> str:
+    return f"test clock: each test starts at {TEST_NOW.isoformat()} (RELAY_TEST_NOW)"
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test starts at TEST_NOW, with time running on from there (so durations and
+    timeouts still pass). Python's clocks all read it: core.db.utcnow, datetime.now,
+    time.time, and so the timestamps of Werkzeug's cookies and itsdangerous's signatures;
+    time.monotonic is left alone. A test moves time with `clock.move_to(instant)` or
+    `clock.shift(timedelta(...))`. Not moved: PostgreSQL's now() (the app never uses it)
+    and Redis's key expiry."""
+    with time_machine.travel(TEST_NOW, tick=True) as traveller:
+        yield traveller
 
 
 def _worker_db_url(worker: str) -> str:
