@@ -18,14 +18,14 @@ from core.models import OutboxMessage
 from notifications.kinds import Kind
 from notifications.models import Notification
 from notifications.reminders import run_daily, send_digests
+from tests.clock import today_in
 from tests.factories import make_action, make_signup, make_user
 from tests.notifications_world import ids, notified, world_fixture  # noqa: F401  (fixture)
 
 
 def _local_noon(days_ahead: int, tz: str = "America/Chicago") -> datetime:
-    zone = ZoneInfo(tz)
-    day = datetime.now(zone).date() + timedelta(days=days_ahead)
-    return datetime.combine(day, time(12, 0), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+    day = today_in(tz) + timedelta(days=days_ahead)
+    return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
 
 
 def _counts() -> tuple[int, int]:
