@@ -135,6 +135,7 @@ def test_a_tampered_chapter_token_is_not_found(w, client):
     assert client.get(f"/calendar/me/{token}.ics").status_code == 404
 
 
+@pytest.mark.dates
 def test_the_feeds_cover_a_bounded_window(w, client):
     today = utcnow().date()
     make_action(w.campaign, title="Just inside", starts_at=local(FEED_DAYS_AHEAD - 2, 12))

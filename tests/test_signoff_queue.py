@@ -150,6 +150,7 @@ def test_leaders_see_milestones_by_state_with_the_return_comment(scene, client, 
     assert "Dean agrees" in returned and "“Which dean?”" in returned
 
 
+@pytest.mark.dates
 def test_an_open_milestone_past_its_due_date_is_marked_overdue(scene, client, login_as):
     make_milestone(scene.campaign, title="Late one", due_date=(utcnow() - timedelta(days=2)).date())
     make_milestone(scene.campaign, title="Soon one", due_date=(utcnow() + timedelta(days=9)).date())
