@@ -297,7 +297,7 @@ def test_reset_and_invitation_tokens_and_password_hashes_never_reach_the_log(
 
 
 @pytest.fixture
-def busy_log(world, monkeypatch):
+def busy_log(world, clock):
     """Events of several kinds by several people on several days."""
     now = utcnow()
     fair, lakeview = world["fair"], world["lakeview"]
@@ -308,9 +308,9 @@ def busy_log(world, monkeypatch):
         ("action.withdrawn", world["member"], fair, now - timedelta(hours=1)),
     ]
     for action, actor, obj, at in specs:  # a log written over the past days
-        monkeypatch.setattr("core.audit.utcnow", lambda at=at: at)
+        clock.move_to(at)
         record_event(action, actor=actor, obj=obj, chapter_id=lakeview.id)
-    monkeypatch.undo()
+    clock.move_to(now)
     db.session.commit()
     return specs
 
