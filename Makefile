@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 # The versions CI tested: every package that `.[dev]` pulls in, pinned (README, Development).
 LOCK := requirements/constraints.txt
 
-.PHONY: run test browser-test deploy-deps deploy-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard bench-report pdf-deps lock lock-upgrade check
+.PHONY: run test test-dates browser-test deploy-deps deploy-test lint format migrate vendor clean bench-deps bench bench-pages bench-dashboard bench-report pdf-deps lock lock-upgrade check
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,16 @@ run: $(STAMP)
 
 test: $(STAMP) pdf-deps
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The tests marked `dates` (they count days, months or academic years) again, each at the
+# instants where a wrong "today" shows (README "The test clock"): just after midnight UTC;
+# 23:30 in Los Angeles, the demo's westernmost zone; 23:30 in Chicago at the end of the
+# 23-hour day clocks go forward (00:30 in New York), and of the 25-hour day they go back;
+# 00:30 in Chicago on the academic year's first day; New Year's Eve, 23:30 in Los Angeles.
+DATES_AT ?= 2026-12-05T00:30:00Z,2026-12-05T07:30:00Z,2026-03-09T04:30:00Z,2026-11-02T05:30:00Z,2026-08-01T05:30:00Z,2027-01-01T07:30:00Z
+
+test-dates: $(STAMP)
+	RELAY_TEST_NOW="$(DATES_AT)" $(BIN)/python -m pytest -n 2 -q -m dates $(PYTEST_ARGS)
 
 # The report's PDF (WeasyPrint) needs Pango and HarfBuzz from the system. As root on
 # Debian/Ubuntu they are installed with apt; otherwise the command to run is printed and

@@ -1,4 +1,8 @@
-"""Fixtures: a migrated database per test run, a fresh app per test, CSRF on, login helpers.
+"""Fixtures: a test clock, a migrated database per test run, a fresh app per test, CSRF on,
+login helpers.
+
+Clock: every test starts at the same instant (tests/clock.py; RELAY_TEST_NOW chooses
+another) and time ticks on from there. A test moves it with the `clock` fixture.
 
 SQLite (default): the schema is migrated once into a template file that each
 test copies. PostgreSQL (TEST_DATABASE_URL): each xdist worker migrates its own
@@ -10,6 +14,7 @@ import shutil
 from contextlib import contextmanager
 
 import pytest
+import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -23,8 +28,10 @@ from config import TestingConfig
 from core import create_app
 from core.extensions import db
 from national import summary
+from tests.clock import start_instants
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_NOWS = start_instants()
 
 # Hypothesis: the property tests check rules, not speed. "ci" (the default) has no
 # deadline and no too-slow health check, so a busy machine never fails them; the same
@@ -47,6 +54,31 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_report_header() -> str:
+    instants = ", ".join(t.isoformat() for t in TEST_NOWS)
+    return f"test clock: each test starts at {instants} (RELAY_TEST_NOW)"
+
+
+def pytest_generate_tests(metafunc):
+    """With several instants, every test runs once at each (its id says which)."""
+    if len(TEST_NOWS) > 1 and "clock" in metafunc.fixturenames:
+        ids = [f"at {t:%Y-%m-%dT%H:%MZ}" for t in TEST_NOWS]
+        metafunc.parametrize("clock", TEST_NOWS, indirect=True, ids=ids)
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Every test starts at RELAY_TEST_NOW (tests/clock.py), with time running on from there
+    (so durations and timeouts still pass). Python's clocks all read it: core.db.utcnow,
+    datetime.now, time.time, and so the timestamps of Werkzeug's cookies and itsdangerous's
+    signatures; time.monotonic is left alone. A test moves time with
+    `clock.move_to(instant)` or `clock.shift(timedelta(...))`. Not moved: PostgreSQL's now()
+    (the app never uses it) and Redis's key expiry."""
+    start = getattr(request, "param", TEST_NOWS[0])
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
 
 
 def _worker_db_url(worker: str) -> str:

@@ -183,10 +183,10 @@ def pool_change(change: str, who: str | None = None) -> Callable[[W], dict]:
 
 
 def days(first: int, last: int) -> Callable[[W], dict]:
-    today = utcnow().date()
+    # Today is read when the test runs, on the test clock (not at collection, on the machine's).
     return lambda w: {
-        "start_date": (today + timedelta(first)).isoformat(),
-        "end_date": (today + timedelta(last)).isoformat(),
+        "start_date": (utcnow().date() + timedelta(first)).isoformat(),
+        "end_date": (utcnow().date() + timedelta(last)).isoformat(),
         "reason": "Exams",
     }
 

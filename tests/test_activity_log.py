@@ -3,7 +3,8 @@ changes, nothing secret in it, and the chapter overview's recent activity."""
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from core.audit import record_event
 from core.db import utcnow
 from core.extensions import db
 from core.models import AuditEvent
+from tests.clock import today_in
 from tests.factories import (
     PASSWORD,
     make_action,
@@ -295,7 +297,7 @@ def test_reset_and_invitation_tokens_and_password_hashes_never_reach_the_log(
 
 
 @pytest.fixture
-def busy_log(world, monkeypatch):
+def busy_log(world, clock):
     """Events of several kinds by several people on several days."""
     now = utcnow()
     fair, lakeview = world["fair"], world["lakeview"]
@@ -306,9 +308,9 @@ def busy_log(world, monkeypatch):
         ("action.withdrawn", world["member"], fair, now - timedelta(hours=1)),
     ]
     for action, actor, obj, at in specs:  # a log written over the past days
-        monkeypatch.setattr("core.audit.utcnow", lambda at=at: at)
+        clock.move_to(at)
         record_event(action, actor=actor, obj=obj, chapter_id=lakeview.id)
-    monkeypatch.undo()
+    clock.move_to(now)
     db.session.commit()
     return specs
 
@@ -346,15 +348,38 @@ def test_the_person_filter_matches_part_of_an_email_too(world, busy_log, client,
     ]
 
 
+@pytest.mark.dates
 def test_the_date_range_filter_counts_whole_days_in_the_chapters_zone(
-    world, busy_log, client, login_as
+    world, client, login_as, clock
 ):
-    login_as(world["advisor"])
-    today = utcnow().date()
-    since = (today - timedelta(days=6)).isoformat()
-    until = (today - timedelta(days=1)).isoformat()
+    # Events at the range's edges on the chapter's wall clock (Chicago, behind UTC): a
+    # filter counting UTC days would take the first (05:59 UTC on `since`) and drop the
+    # third (05:59 UTC the day after `until`).
+    zone = ZoneInfo(world["lakeview"].timezone)
+    today = today_in(world["lakeview"].timezone)
+    since, until = today - timedelta(days=6), today - timedelta(days=1)
+    fair, campaign, lakeview = world["fair"], world["campaign"], world["lakeview"]
 
-    lines = log_lines(page_of(client, f"/c/lakeview/activity?since={since}&until={until}"))
+    def local(day, hour, minute):
+        return datetime.combine(day, time(hour, minute), zone)
+
+    events = [
+        ("action.signed_up", fair, local(since - timedelta(days=1), 23, 59)),
+        ("action.saved", fair, local(since, 0, 0)),
+        ("campaign.updated", campaign, local(until, 23, 59)),
+        ("action.withdrawn", fair, local(today, 0, 0)),
+    ]
+    started = utcnow()
+    for action, obj, at in events:  # written at those moments
+        clock.move_to(at)
+        record_event(action, actor=world["leader"], obj=obj, chapter_id=lakeview.id)
+        db.session.commit()
+    clock.move_to(started)
+
+    login_as(world["advisor"])
+    lines = log_lines(
+        page_of(client, f"/c/lakeview/activity?since={since.isoformat()}&until={until.isoformat()}")
+    )
 
     assert [line.split(" ", 2)[2][:20] for line in lines] == [
         "edited the campaign ",

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -67,10 +68,13 @@ def test_the_chapter_feed_lists_actions_in_the_chapter_zone_and_milestones_all_d
     assert zones == ["America/Chicago"]
 
 
+@pytest.mark.dates
 def test_the_feed_keeps_the_local_time_across_a_dst_change(w, client):
-    # 18:00 in Chicago on either side of next year's spring change (second Sunday of
-    # March): 1 March is UTC-6, 15 March is UTC-5. Next year keeps both inside the feed.
-    year = utcnow().year + 1
+    # 18:00 in Chicago on either side of a spring change (second Sunday of March): 1 March
+    # is UTC-6, 15 March is UTC-5. Both must lie inside the feed's window (60 days back,
+    # 366 ahead): this year's March until it is over, next year's after.
+    now = utcnow()
+    year = now.year if now.month <= 3 else now.year + 1
     before = make_action(
         w.campaign, title="Before", starts_at=datetime(year, 3, 2, 0, 0, tzinfo=UTC)
     )
@@ -131,6 +135,7 @@ def test_a_tampered_chapter_token_is_not_found(w, client):
     assert client.get(f"/calendar/me/{token}.ics").status_code == 404
 
 
+@pytest.mark.dates
 def test_the_feeds_cover_a_bounded_window(w, client):
     today = utcnow().date()
     make_action(w.campaign, title="Just inside", starts_at=local(FEED_DAYS_AHEAD - 2, 12))

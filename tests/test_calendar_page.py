@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from campaigns.models import Unavailability
@@ -21,6 +22,7 @@ from tests.factories import make_action, make_campaign, make_member
 # --- the chapter calendar page --------------------------------------------------------------
 
 
+@pytest.mark.dates
 def test_the_calendar_page_lists_upcoming_actions_by_week_in_local_time(w, client, login_as):
     login_as(w.ben)
     html = client.get("/c/riverside/calendar").get_data(as_text=True)

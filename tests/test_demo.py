@@ -1,6 +1,7 @@
 """`make run` loads the demo: every feature has something to show, and production refuses it."""
 
 import re
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from chapters.models import Chapter, Invitation, Membership, VisionVersion
 from core.db import utcnow
 from core.extensions import db
 from core.models import OutboxMessage, OutboxStatus
+from core.timefmt import academic_year_start
 from demo import LOGINS
 
 
@@ -145,7 +147,14 @@ def test_the_readme_demo_table_lists_every_login_the_readme_mentions(flask_comma
     assert existing == in_table
 
 
-def test_the_demo_network_gives_the_comparison_every_flag(app, flask_command, login_as):
+@pytest.mark.dates
+def test_the_demo_network_gives_the_comparison_every_flag(app, flask_command, login_as, clock):
+    # "Falling" compares the academic year so far with the same stretch of the year before,
+    # so in a year's first two weeks no chapter can show it: look a month in at the least.
+    began = academic_year_start(utcnow().date(), app.config["ACADEMIC_YEAR_START_MONTH"])
+    a_month_in = datetime.combine(began + timedelta(days=30), time(15), tzinfo=UTC)
+    if utcnow() < a_month_in:
+        clock.move_to(a_month_in)
     assert flask_command("demo", "load").exit_code == 0
     staff = db.session.scalar(select(User).where(User.email == "staff@relay.test"))
     client = app.test_client()

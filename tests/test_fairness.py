@@ -176,6 +176,7 @@ def test_rotation_page_query_count_does_not_grow_with_the_actions_led(
     assert many == few
 
 
+@pytest.mark.dates
 def test_rotation_page_counts_this_year_only_and_shows_five_leads_each(client, login_as):
     chapter = make_chapter(slug="year")
     busy = make_member(chapter, "member", name="Bea Busy").user

@@ -223,6 +223,7 @@ def submitted_milestones(world, n: int, ago_days: int = 0):
     return subs
 
 
+@pytest.mark.dates
 def test_an_advisor_sees_the_oldest_sign_offs_waiting_and_how_many(world, client, login_as):
     submitted_milestones(world, SIGNOFFS_SHOWN + 2, ago_days=3)
     html = home(client, login_as, world["advisor"])

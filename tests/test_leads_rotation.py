@@ -30,6 +30,7 @@ from tests.leads_world import (
 # --- accepting and overriding the suggestion ------------------------------------------------
 
 
+@pytest.mark.dates
 def test_accepting_the_suggestion_needs_no_reason(w, client, login_as, post):
     login_as(w.leo)
     page = client.get(w.url).get_data(as_text=True)
@@ -119,6 +120,7 @@ def test_a_profession_other_than_the_previous_leads_breaks_the_tie(w, client, lo
     assert "a profession other than the previous lead&#39;s (Nursing)" in page
 
 
+@pytest.mark.dates
 def test_the_member_with_fewer_leads_this_year_is_suggested(w, client, login_as):
     other = make_campaign(w.chapter)
     make_action(other, starts_at=local_evening(3), lead=w.ann, status="planned")
@@ -130,6 +132,7 @@ def test_the_member_with_fewer_leads_this_year_is_suggested(w, client, login_as)
 # --- unavailable dates and the open-lead cap ------------------------------------------------
 
 
+@pytest.mark.dates
 def test_a_member_unavailable_on_the_day_is_skipped(w, client, login_as):
     local_day = w.action.starts_at.astimezone(TZ).date()
     assert w.action.starts_at.date() != local_day  # the UTC date is the next day
@@ -198,6 +201,7 @@ def test_bad_unavailable_dates_are_refused(w, login_as, post, start, end, messag
     assert count(Unavailability) == 0
 
 
+@pytest.mark.dates
 def test_members_at_the_open_lead_cap_are_skipped(app, w, client, login_as):
     app.config["ROTATION_OPEN_LEAD_CAP"] = 2
     other = make_campaign(w.chapter)

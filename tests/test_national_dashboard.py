@@ -105,6 +105,7 @@ def test_flags_are_shown_on_the_row(network, staff_client):
     assert "No activity in 30 days" not in alpha
 
 
+@pytest.mark.dates
 def test_bad_custom_dates_are_explained_and_the_academic_year_shown(network, staff_client):
     response = staff_client.get("/network/compare?start=2026-05-01&end=2026-04-01")
     assert response.status_code == 200

@@ -73,11 +73,18 @@ def test_the_summary_gives_every_metric_the_live_value(app, monkeypatch, per_mem
                 assert _values(period, per_member, sort) == from_summary, (period, sort)
 
 
+@pytest.mark.dates
 def test_a_period_of_whole_months_reads_the_summary_not_the_records(app):
     """The proof that the dashboard uses the summary: a summary row changed behind the
-    hooks' back shows on the academic year, and not on a period that is not whole months."""
+    hooks' back shows on a period of whole months (as an academic year is), and not on a
+    period that is not whole months."""
     network = build_network()
-    year = offered_years(network.now.date(), 8)[0]
+    # Whole months around all the network's activity (50 days ago to 20 days ahead): at the
+    # start of an academic year, the current year would hold none of it.
+    first = (network.now - timedelta(days=60)).date().replace(day=1)
+    after = (network.now.date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    months = Period(first, after - timedelta(days=1), "whole months")
+    assert summary_queries.covers(months)
     db.session.execute(
         update(ChapterMonth)
         .where(ChapterMonth.chapter_id == network.alpha.id)
@@ -92,22 +99,22 @@ def test_a_period_of_whole_months_reads_the_summary_not_the_records(app):
     months_with_rows = db.session.scalar(
         select(db.func.count()).where(ChapterMonth.chapter_id == network.alpha.id)
     )
-    in_year = [
+    in_months = [
         m
         for m in db.session.scalars(
             select(ChapterMonth.month).where(ChapterMonth.chapter_id == network.alpha.id)
         )
-        if summary_queries.month_key(year.first_day)
+        if summary_queries.month_key(months.first_day)
         <= m
-        <= summary_queries.month_key(year.last_day)
+        <= summary_queries.month_key(months.last_day)
     ]
-    assert months_with_rows and in_year
-    assert people(year) == 150 + 1000 * len(in_year)
-    odd = Period(year.first_day + timedelta(days=1), year.last_day, "odd")
+    assert months_with_rows and in_months
+    assert people(months) == 150 + 1000 * len(in_months)
+    odd = Period(months.first_day + timedelta(days=1), months.last_day, "odd")
     assert people(odd) == 150
     summary.rebuild()
     db.session.commit()
-    assert people(year) == 150
+    assert people(months) == 150
 
 
 # --- kept in the transaction of each change ---------------------------------------------------

@@ -18,14 +18,14 @@ from core.models import OutboxMessage
 from notifications.kinds import Kind
 from notifications.models import Notification
 from notifications.reminders import run_daily, send_digests
+from tests.clock import today_in
 from tests.factories import make_action, make_signup, make_user
 from tests.notifications_world import ids, notified, world_fixture  # noqa: F401  (fixture)
 
 
 def _local_noon(days_ahead: int, tz: str = "America/Chicago") -> datetime:
-    zone = ZoneInfo(tz)
-    day = datetime.now(zone).date() + timedelta(days=days_ahead)
-    return datetime.combine(day, time(12, 0), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+    day = today_in(tz) + timedelta(days=days_ahead)
+    return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
 
 
 def _counts() -> tuple[int, int]:
@@ -41,6 +41,7 @@ def _run(now=None):
     return report
 
 
+@pytest.mark.dates
 def test_an_action_tomorrow_reminds_its_lead_and_sign_ups_once(world):
     tomorrow = make_action(
         world.campaign, title="Flu clinic", starts_at=_local_noon(1), lead=world.m3
@@ -61,6 +62,7 @@ def test_an_action_tomorrow_reminds_its_lead_and_sign_ups_once(world):
     assert _counts() == before
 
 
+@pytest.mark.dates
 def test_a_cancelled_or_other_chapters_action_reminds_nobody(world):
     make_action(world.campaign, starts_at=_local_noon(1), lead=world.m3, status="cancelled")
     _run()
@@ -74,6 +76,7 @@ def _submit_days_ago(world, days: int):
     return sub
 
 
+@pytest.mark.dates
 def test_an_overdue_sign_off_reminds_the_advisors_then_national_staff(world, app):
     sub = _submit_days_ago(world, app.config["SIGNOFF_OVERDUE_DAYS"] + 1)
     _run()
@@ -94,6 +97,7 @@ def test_an_overdue_sign_off_reminds_the_advisors_then_national_staff(world, app
     assert not notified(Kind.SIGNOFF_OVERDUE) & ids(world.b_advisor, world.leader)
 
 
+@pytest.mark.dates
 def test_a_sign_off_not_yet_overdue_reminds_nobody(world, app):
     _submit_days_ago(world, app.config["SIGNOFF_OVERDUE_DAYS"] - 1)
     _run()
@@ -116,6 +120,7 @@ def test_the_key_is_unique_in_the_database_not_only_checked(world):
     db.session.rollback()
 
 
+@pytest.mark.dates
 def test_the_command_twice_in_a_day_sends_each_reminder_and_digest_once(world, app, sent_mail):
     tomorrow = make_action(
         world.campaign, title="Flu clinic", starts_at=_local_noon(1), lead=world.m3

@@ -2,6 +2,7 @@
 overdue marked, decided from the page; and leaders' milestones by state."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,11 +13,17 @@ from tests.factories import make_campaign, make_chapter, make_member, make_miles
 from tests.signoff_world import build_scene, scene_fixture, submit  # noqa: F401  (fixture)
 
 
-def _age(sub, days: float) -> None:
-    sub.submitted_at = utcnow() - timedelta(days=days)
+def _age(sub, days: int) -> None:
+    """Submitted `days` calendar days ago on the chapter's wall clock, at this time of day:
+    the queue counts the chapter's days, and across a DST change 9 x 24 hours ago can be
+    8 or 10 of them (23:30 or 00:30 in New York)."""
+    zone = ZoneInfo(sub.milestone.campaign.chapter.timezone)
+    here = utcnow().astimezone(zone).replace(tzinfo=None)
+    sub.submitted_at = (here - timedelta(days=days)).replace(tzinfo=zone)
     db.session.commit()
 
 
+@pytest.mark.dates
 def test_the_queue_lists_my_chapters_oldest_first_with_overdue_marked(scene, app, client, login_as):
     # The advisor also advises a second chapter; a third chapter's sign-off is not theirs.
     harbor = make_chapter("Harbor City", slug="harbor", timezone="America/New_York")
@@ -41,6 +48,7 @@ def test_the_queue_lists_my_chapters_oldest_first_with_overdue_marked(scene, app
     assert 'action="/c/harbor/signoffs/' in page  # decided in its own chapter
 
 
+@pytest.mark.dates
 def test_overdue_follows_the_configured_number_of_days(scene, app, client, login_as):
     sub = submit(scene.milestone, scene.leader)
     _age(sub, 3)
@@ -142,6 +150,7 @@ def test_leaders_see_milestones_by_state_with_the_return_comment(scene, client, 
     assert "Dean agrees" in returned and "“Which dean?”" in returned
 
 
+@pytest.mark.dates
 def test_an_open_milestone_past_its_due_date_is_marked_overdue(scene, client, login_as):
     make_milestone(scene.campaign, title="Late one", due_date=(utcnow() - timedelta(days=2)).date())
     make_milestone(scene.campaign, title="Soon one", due_date=(utcnow() + timedelta(days=9)).date())

@@ -62,6 +62,7 @@ def test_every_badge_tone_has_aa_contrast():
         assert (light + 0.05) / (dark + 0.05) >= 4.5, tone
 
 
+@pytest.mark.dates
 def test_pages_show_overdue_actions_and_milestones(app, client, login_as):
     chapter = make_chapter(slug="late")
     leader = make_member(chapter, "leader").user

@@ -1,11 +1,15 @@
 """Issue 4 in a browser: a campaign from a playbook, rotating leads, and a swap."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
+from core.db import utcnow
+
 CHAPTER = "Riverside Health Advocates"
+ZONE = ZoneInfo("America/Chicago")  # Riverside's, in demo.py
 TITLE = "Meet Commissioner Ortiz on clinic hours"
 GOAL = "Train every member in meeting a legislator"
 OPEN_LEAD_CAP = 2  # ROTATION_OPEN_LEAD_CAP, set for the server in conftest.py
@@ -77,7 +81,10 @@ def test_leader_runs_a_playbook_campaign_with_rotating_leads_and_a_swap(signed_i
     leader.get_by_role("link", name="Meeting a legislator", exact=True).click()
     leader.get_by_role("link", name=f"Start a campaign for {CHAPTER} from this playbook").click()
     expect(leader.get_by_label("Start from a playbook")).to_have_value("meet-a-legislator")
-    start = date.today() + timedelta(days=7)  # every action of the plan in the future
+    # Every action of the plan in the future. The server runs in its own process on the
+    # machine's clock (the test clock is tests/' only), so today is read from that clock, in
+    # the chapter's zone as the app counts days.
+    start = utcnow().astimezone(ZONE).date() + timedelta(days=7)
     leader.get_by_label("Title").fill(TITLE)
     leader.get_by_label("Issue").fill("The free clinic closes at 5 pm.")
     leader.get_by_label("Decision-maker or target").fill("County Commissioner Dana Ortiz")
