@@ -260,3 +260,60 @@ def query_counter(app):
 @pytest.fixture
 def sent_mail(app):
     return app.extensions.setdefault("relay_mail_sent", [])
+
+
+# Redis for the tests of limits shared by app servers; a test that needs it skips, saying
+# why, when nothing answers there. Each test names its keys (redis_keys), deleted around it.
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def other_app(db_url, tmp_path):
+    """More app instances on the test database, as more app servers would be; with a
+    config class (ProductionConfig) when given one, else the testing settings."""
+    made = []
+
+    def _make(config=None, **overrides):
+        if config is None:
+            instance = make_app(db_url, tmp_path, **overrides)
+        else:
+            instance = create_app(
+                config,
+                SQLALCHEMY_DATABASE_URI=db_url,
+                INSTANCE_PATH=str(tmp_path / "instance"),
+                MAIL_BACKEND="memory",
+                **overrides,
+            )
+        made.append(instance)
+        return instance
+
+    yield _make
+    for instance in made:
+        with instance.app_context():
+            db.engine.dispose()
+        limiter = instance.extensions.get("relay_limiter")
+        if hasattr(limiter, "redis"):
+            limiter.redis.close()
+
+
+@pytest.fixture
+def redis_keys():
+    """`redis_keys(name, ...)`: the limiter keys a test uses, deleted before and after it."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        client.close()
+        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
+    keys = []
+
+    def _use(*names):
+        full = [f"relay:rl:{name}" for name in names]
+        client.delete(*full)
+        keys.extend(full)
+
+    yield _use
+    if keys:
+        client.delete(*keys)
+    client.close()

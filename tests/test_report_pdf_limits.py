@@ -12,11 +12,10 @@ import national.pdf
 from core.db import utcnow
 from core.extensions import db
 from core.models import RateLimitHit
-from tests.conftest import make_app
+from tests.conftest import REDIS_TEST_URL
 from tests.national_world import build_network
 from tests.test_national_report import _weasyprint_missing
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/4"
 PDF = "/c/alpha/report.pdf"
 
 
@@ -26,21 +25,9 @@ def network(app):
 
 
 @pytest.fixture
-def servers(db_url, tmp_path):
+def servers(other_app):
     """Two more app instances on the test database, as two app servers would be."""
-    made = []
-
-    def _make(**overrides):
-        made.extend(make_app(db_url, tmp_path, **overrides) for _ in range(2))
-        return made[-2:]
-
-    yield _make
-    for instance in made:
-        with instance.app_context():
-            db.engine.dispose()
-        limiter = instance.extensions.get("relay_limiter")
-        if hasattr(limiter, "redis"):
-            limiter.redis.close()
+    return lambda **overrides: [other_app(**overrides), other_app(**overrides)]
 
 
 @pytest.fixture
@@ -100,34 +87,11 @@ def test_the_limit_is_shared_by_two_app_instances_on_one_database(
         assert_refused_for_now(browser.get(PDF), first.config["REPORT_PDF_WINDOW_SECONDS"])
 
 
-@pytest.fixture
-def redis_key():
-    """The Redis key of a person's PDF count, deleted before and after the test."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        client.close()
-        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
-    keys = []
-
-    def _use(user_id: int) -> None:
-        key = f"relay:rl:report-pdf:{user_id}"
-        client.delete(key)
-        keys.append(key)
-
-    yield _use
-    if keys:
-        client.delete(*keys)
-    client.close()
-
-
 def test_the_limit_in_redis_is_shared_by_two_app_instances(
-    network, login_as, quick_pdfs, redis_key, servers
+    network, login_as, quick_pdfs, redis_keys, servers
 ):
     staff = network.people["staff"]
-    redis_key(staff.id)
+    redis_keys(f"report-pdf:{staff.id}")
     first, second = servers(REDIS_URL=REDIS_TEST_URL, REPORT_PDF_MAX_PER_PERSON=3)
     browsers = [first.test_client(), second.test_client()]
     for browser in browsers:

@@ -7,39 +7,13 @@ from werkzeug.http import parse_set_header
 
 from config import DevelopmentConfig, ProductionConfig, config_for_environment
 from core import create_app
-from core.extensions import db
 from core.security import UnsafeConfiguration
-from tests.conftest import make_app
 from tests.factories import PASSWORD, make_user
 from tests.test_sessions import (
     assert_signed_in,
 )
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-@pytest.fixture
-def other_app(db_url, tmp_path):
-    made = []
-
-    def _make(config=None, **overrides):
-        if config is None:
-            instance = make_app(db_url, tmp_path, **overrides)
-        else:
-            instance = create_app(
-                config,
-                SQLALCHEMY_DATABASE_URI=db_url,
-                INSTANCE_PATH=str(tmp_path / "instance"),
-                MAIL_BACKEND="memory",
-                **overrides,
-            )
-        made.append(instance)
-        return instance
-
-    yield _make
-    for instance in made:
-        with instance.app_context():
-            db.engine.dispose()
 
 
 def assert_security_headers(response):

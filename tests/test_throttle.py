@@ -2,38 +2,17 @@
 
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import RateLimitHit
-from tests.conftest import make_app
+from tests.conftest import REDIS_TEST_URL
 from tests.factories import PASSWORD, make_user
 from tests.test_sessions import (
     assert_signed_in,
 )
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 WRONG_PASSWORD = "wrong password!"
-
-
-@pytest.fixture
-def other_app(db_url, tmp_path):
-    """Build more app instances on the test database, as more app servers would be."""
-    made = []
-
-    def _make(**overrides):
-        instance = make_app(db_url, tmp_path, **overrides)
-        made.append(instance)
-        return instance
-
-    yield _make
-    for instance in made:
-        with instance.app_context():
-            db.engine.dispose()
-        limiter = instance.extensions.get("relay_limiter")
-        if hasattr(limiter, "redis"):
-            limiter.redis.close()
 
 
 def browser_at(app, address):
@@ -120,34 +99,6 @@ def test_throttle_is_shared_by_two_app_instances_on_one_database(app, client, po
     window = app.config["LOGIN_WINDOW_SECONDS"]
     assert_throttled(attempt(post, user.email, PASSWORD), window)
     assert_throttled(attempt(post, user.email, PASSWORD, client_=second_browser), window)
-
-
-def _redis_or_skip():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        client.close()
-        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
-    return client
-
-
-@pytest.fixture
-def redis_keys():
-    """The Redis keys a test's limiter uses, deleted before and after it."""
-    client = _redis_or_skip()
-    keys = []
-
-    def _use(*names):
-        full = [f"relay:rl:{name}" for name in names]
-        client.delete(*full)
-        keys.extend(full)
-
-    yield _use
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def test_throttle_in_redis_is_shared_by_two_app_instances(other_app, post, redis_keys):
