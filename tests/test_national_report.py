@@ -54,11 +54,10 @@ def test_report_csv_and_json_equal_the_page(network, client, login_as):
     for view in ("", "per_member"):
         args = _query(network, view=view)
         page = _metric_rows(client.get(f"/c/alpha/report?{args}").get_data(as_text=True))
-        lines = list(
-            csv.DictReader(
-                io.StringIO(client.get(f"/c/alpha/report.csv?{args}").get_data(as_text=True))
-            )
-        )
+        body = client.get(f"/c/alpha/report.csv?{args}").get_data()
+        assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte order mark, for Excel
+        assert body.count(b"\n") == body.count(b"\r\n")  # CRLF line ends (RFC 4180)
+        lines = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
         data = client.get(f"/c/alpha/report.json?{args}").get_json()
         per_member = view == "per_member"
         for line in lines:

@@ -11,7 +11,7 @@ from national.exports import dashboard_csv, dashboard_json
 from national.views.common import asked, require_staff
 
 
-def _download(body: str, mimetype: str, filename: str) -> Response:
+def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
