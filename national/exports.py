@@ -5,7 +5,8 @@ so a download and the page it came from cannot disagree.
 
 A CSV is written for spreadsheets as RFC 4180 has it: UTF-8 with a byte order mark
 (without one, Excel reads the file as Windows-1252 and Tomás becomes TomÃ¡s) and CRLF
-line ends.
+line ends. A per-member CSV says so in its column names, so that 0.17 is never read as
+a count.
 """
 
 import csv
@@ -15,7 +16,7 @@ from typing import Any
 
 from national.comparison import ChapterRow, Comparison
 from national.display import export_value
-from national.metrics import COLUMNS, METRICS
+from national.metrics import COLUMNS, METRICS, Metric
 
 FORMAT_VERSION = 1
 DETAILS = ("slug", "name", "institution", "region", "status")
@@ -81,8 +82,15 @@ def spreadsheet_csv(lines: Iterable[Iterable[Any]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def column_name(metric: Metric, per_member: bool) -> str:
+    """A metric's name in a CSV: a value divided by active members says so."""
+    if per_member and metric.per_member:
+        return f"{metric.key}_per_active_member"
+    return metric.key
+
+
 def _csv(rows: list[ChapterRow], per_member: bool) -> bytes:
-    lines: list[list[Any]] = [[*DETAILS, *(m.key for m in COLUMNS), "flags"]]
+    lines: list[list[Any]] = [[*DETAILS, *(column_name(m, per_member) for m in COLUMNS), "flags"]]
     for row in rows:
         values = _row_values(row, per_member)
         lines.append(
@@ -121,13 +129,14 @@ def report_csv(comparison: Comparison, row: ChapterRow) -> bytes:
     for m in COLUMNS:
         value = export_value(row.shown(m, pm), m, pm)
         median = export_value(comparison.medians.get(m.key), m, pm)
+        divided = pm and m.per_member
         lines.append(
             [
-                m.key,
-                m.name,
+                column_name(m, pm),
+                f"{m.name} per active member" if divided else m.name,
                 "" if value is None else value,
                 "" if median is None else median,
-                m.unit,
+                f"{m.unit} per active member" if divided else m.unit,
             ]
         )
     return spreadsheet_csv(lines)

@@ -143,8 +143,24 @@ def test_csv_and_json_carry_the_pages_numbers_in_the_pages_order(network, staff_
         for chapter, line in zip(data["chapters"], csv_rows, strict=True):
             for m in COLUMNS:
                 value = chapter["values"][m.key]
-                assert line[m.key] == ("" if value is None else str(value)), m.key
+                name = f"{m.key}_per_active_member" if per_member and m.per_member else m.key
+                assert line[name] == ("" if value is None else str(value)), name
                 assert page_rows[chapter["slug"]][m.key] == shown_text(value, m, per_member)
+
+
+def test_the_per_member_csv_names_its_view_in_file_name_and_headers(network, staff_client):
+    """0.17 under `active_campaigns` reads as a count: a divided column says so."""
+    totals = staff_client.get(f"/network/compare.csv?{_query(network)}")
+    per_member = staff_client.get(f"/network/compare.csv?{_query(network, view='per_member')}")
+    assert "per-member" not in totals.headers["Content-Disposition"]
+    assert "-per-member.csv" in per_member.headers["Content-Disposition"]
+    header = per_member.get_data().decode("utf-8-sig").splitlines()[0].split(",")
+    assert "active_campaigns_per_active_member" in header
+    assert "active_campaigns" not in header
+    assert "active_members" in header  # the divisor itself is not divided
+    assert "active_campaigns" in totals.get_data().decode("utf-8-sig").splitlines()[0]
+    json_name = staff_client.get(f"/network/compare.json?{_query(network, view='per_member')}")
+    assert "-per-member.json" in json_name.headers["Content-Disposition"]
 
 
 def test_json_says_what_it_holds(network, staff_client):

@@ -58,10 +58,19 @@ def test_report_csv_and_json_equal_the_page(network, client, login_as):
         assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte order mark, for Excel
         assert body.count(b"\n") == body.count(b"\r\n")  # CRLF line ends (RFC 4180)
         lines = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+        response = client.get(f"/c/alpha/report.csv?{args}")
+        assert response.headers["Content-Disposition"].endswith(
+            '-per-member.csv"' if view else '.csv"'
+        ) and ("per-member" in response.headers["Content-Disposition"]) == bool(view)
         data = client.get(f"/c/alpha/report.json?{args}").get_json()
         per_member = view == "per_member"
         for line in lines:
-            m = BY_KEY[line["metric"]]
+            m = BY_KEY[line["metric"].removesuffix("_per_active_member")]
+            if per_member and m.per_member:  # a divided value says so in its name
+                assert line["metric"] == f"{m.key}_per_active_member"
+                assert line["unit"].endswith(" per active member")
+            else:
+                assert line["metric"] == m.key
             value = data["chapter"]["values"][m.key]
             assert line["chapter"] == ("" if value is None else str(value))
             assert page[m.key][0] == shown_text(value, m, per_member), m.key
