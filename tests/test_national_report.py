@@ -5,12 +5,18 @@ import csv
 import io
 import re
 import zlib
+from datetime import timedelta
 from html import unescape
 
 import pytest
+from sqlalchemy import select
 
+from campaigns.models import Milestone
+from campaigns.signoff_models import MilestoneDecision, MilestoneSubmission, SubmissionKind
+from core.extensions import db
 from national.display import shown_text
 from national.metrics import BY_KEY
+from tests.factories import make_member
 from tests.national_world import build_network
 
 
@@ -79,6 +85,40 @@ def test_report_csv_and_json_equal_the_page(network, client, login_as):
                 assert page[m.key][1] == shown_text(median, m, per_member), m.key
         assert data["campaigns"][0]["actions_done"] == 3
         assert {s["decision"] for s in data["signoffs"]} == {"approved", "returned"}
+
+
+def test_report_json_sign_offs_say_addendum_and_advisor(network, client, login_as):
+    """A milestone's approval and its addendum's approval, by two advisors, read apart."""
+    milestone = db.session.scalars(select(Milestone).where(Milestone.title == "Milestone 0")).one()
+    second = make_member(network.alpha, "advisor", name="Dr Bo", profession="Nursing").user
+    addendum = MilestoneSubmission(
+        milestone=milestone,
+        kind=SubmissionKind.ADDENDUM,
+        text="More.",
+        status="approved",
+        submitted_by_id=network.people["leader"].id,
+        submitted_at=network.now - timedelta(days=5),
+    )
+    db.session.add(addendum)
+    db.session.add(
+        MilestoneDecision(
+            milestone_id=milestone.id,
+            submission=addendum,
+            advisor_id=second.id,
+            decision="approved",
+            decided_at=network.now - timedelta(days=4),
+        )
+    )
+    db.session.commit()
+    login_as(network.people["staff"])
+
+    data = client.get(f"/c/alpha/report.json?{_query(network)}").get_json()
+
+    approvals = [s for s in data["signoffs"] if s["milestone"] == "Milestone 0"]
+    assert [(s["addendum"], s["advisor"]) for s in approvals] == [
+        (True, "Dr Bo"),
+        (False, "Dr Ada"),
+    ]
 
 
 def _weasyprint_missing() -> str | None:
