@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from chapters.access import get_chapter_or_404
+from core.db import utcnow
 from core.extensions import db
 from national import bp
 from national.charts import data_uri, render_report_svg, render_trend_svg, report_bars
@@ -57,6 +58,7 @@ def _render_report(loaded, **extra) -> str:
     return render_template(
         "national/report.html",
         **extra,
+        generated_at=utcnow(),
         chapter=chapter,
         view=view,
         comparison=comparison,
