@@ -185,12 +185,14 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from core.db import utcnow
     from core.http import url_with_id
-    from core.timefmt import localtime
+    from core.timefmt import html_datetime, localtime
 
     # Buttons that post (sign out included) take the session's CSRF token from Flask-WTF's
     # `csrf_token()` template global: no form object is built per request for them.
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["localtime"] = localtime
+    # Every `<time datetime="...">`: `{{ at | html_datetime }}`, never `at.isoformat()`.
+    app.jinja_env.filters["html_datetime"] = html_datetime
     # For status badges: a planned action whose end has passed shows as overdue.
     app.jinja_env.globals["utcnow"] = utcnow
     # A link per table row: `{% set action_url = url_with_id('campaigns.action_page',

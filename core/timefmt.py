@@ -17,6 +17,17 @@ def localtime(value: datetime | None, tzname: str = "UTC", fmt: str = "%d %b %Y,
     return local.strftime(fmt)
 
 
+def html_datetime(value: datetime | date | None) -> str:
+    """A moment as HTML's `datetime` attribute wants it: a valid global date and time
+    string, in UTC to the second (`2026-12-05T00:00:49Z`; HTML allows at most three
+    fraction digits, Python's isoformat() writes six). A date is written as a date."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def to_utc(day: date, at: time, tzname: str) -> datetime:
     """A wall-clock day and time in a zone, as the UTC instant stored."""
     return datetime.combine(day, at, tzinfo=ZoneInfo(tzname)).astimezone(UTC)

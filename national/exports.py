@@ -2,15 +2,21 @@
 
 Every value goes through national.display.export_value, the rounding the page shows,
 so a download and the page it came from cannot disagree.
+
+A CSV is written for spreadsheets as RFC 4180 has it: UTF-8 with a byte order mark
+(without one, Excel reads the file as Windows-1252 and Tomás becomes TomÃ¡s) and CRLF
+line ends. A per-member CSV says so in its column names, so that 0.17 is never read as
+a count.
 """
 
 import csv
 import io
+from collections.abc import Iterable
 from typing import Any
 
 from national.comparison import ChapterRow, Comparison
 from national.display import export_value
-from national.metrics import COLUMNS, METRICS
+from national.metrics import COLUMNS, METRICS, Metric
 
 FORMAT_VERSION = 1
 DETAILS = ("slug", "name", "institution", "region", "status")
@@ -68,20 +74,33 @@ def dashboard_json(comparison: Comparison) -> dict[str, Any]:
     }
 
 
-def _csv(rows: list[ChapterRow], per_member: bool) -> str:
+def spreadsheet_csv(lines: Iterable[Iterable[Any]]) -> bytes:
+    """Every CSV download: UTF-8 with a byte order mark, CRLF line ends (RFC 4180)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*DETAILS, *(m.key for m in COLUMNS), "flags"])
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(lines)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def column_name(metric: Metric, per_member: bool) -> str:
+    """A metric's name in a CSV: a value divided by active members says so."""
+    if per_member and metric.per_member:
+        return f"{metric.key}_per_active_member"
+    return metric.key
+
+
+def _csv(rows: list[ChapterRow], per_member: bool) -> bytes:
+    lines: list[list[Any]] = [[*DETAILS, *(column_name(m, per_member) for m in COLUMNS), "flags"]]
     for row in rows:
         values = _row_values(row, per_member)
-        writer.writerow(
+        lines.append(
             [
                 *(_safe(getattr(row.chapter, d)) for d in DETAILS),
                 *("" if values[m.key] is None else values[m.key] for m in COLUMNS),
                 " ".join(f.key for f in row.flags),
             ]
         )
-    return out.getvalue()
+    return spreadsheet_csv(lines)
 
 
 def _safe(text: str) -> str:
@@ -90,7 +109,7 @@ def _safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def dashboard_csv(comparison: Comparison) -> str:
+def dashboard_csv(comparison: Comparison) -> bytes:
     return _csv(comparison.rows, comparison.per_member)
 
 
@@ -103,22 +122,21 @@ def report_json(comparison: Comparison, row: ChapterRow, extra: dict[str, Any]) 
     }
 
 
-def report_csv(comparison: Comparison, row: ChapterRow) -> str:
+def report_csv(comparison: Comparison, row: ChapterRow) -> bytes:
     """One line per metric: the chapter's value and the network median beside it."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["metric", "name", "chapter", "network_median", "unit"])
+    lines: list[list[Any]] = [["metric", "name", "chapter", "network_median", "unit"]]
     pm = comparison.per_member
     for m in COLUMNS:
         value = export_value(row.shown(m, pm), m, pm)
         median = export_value(comparison.medians.get(m.key), m, pm)
-        writer.writerow(
+        divided = pm and m.per_member
+        lines.append(
             [
-                m.key,
-                m.name,
+                column_name(m, pm),
+                f"{m.name} per active member" if divided else m.name,
                 "" if value is None else value,
                 "" if median is None else median,
-                m.unit,
+                f"{m.unit} per active member" if divided else m.unit,
             ]
         )
-    return out.getvalue()
+    return spreadsheet_csv(lines)

@@ -98,7 +98,10 @@ def _write_pdf(html: str, base_url: str, paper: str, fetcher) -> bytes:
     # A user stylesheet: !important wins over the print stylesheet's `size: auto`.
     page = weasyprint.CSS(string=f"@page {{ size: {PAPER.get(paper, 'A4')} !important; }}")
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[page])
+    # Tagged PDF/UA-1: a screen reader follows the headings, tables and the charts' text
+    # alternatives. Title, author and creation date come from the page's <title> and
+    # <meta name="author"> / <meta name="dcterms.created"> (templates/national/report.html).
+    return document.write_pdf(stylesheets=[page], pdf_variant="pdf/ua-1")
 
 
 def _render_in_child(send: Connection, html: str, base_url: str, paper: str, fetcher) -> None:

@@ -141,7 +141,10 @@ def report_extras_json(lines: list[CampaignLine], decisions, titles) -> dict[str
         "signoffs": [
             {
                 "milestone": titles.get(d.milestone_id, ""),
+                # An addendum's approval and the milestone's own read the same without these.
+                "addendum": d.submission.is_addendum,
                 "decision": d.decision,
+                "advisor": d.advisor.display_name,
                 "decided_at": d.decided_at.isoformat(),
             }
             for d in decisions

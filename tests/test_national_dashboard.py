@@ -135,16 +135,32 @@ def test_csv_and_json_carry_the_pages_numbers_in_the_pages_order(network, staff_
         html = staff_client.get(f"/network/compare?{args}").get_data(as_text=True)
         page_rows = _rows(html)
         data = staff_client.get(f"/network/compare.json?{args}").get_json()
-        text = staff_client.get(f"/network/compare.csv?{args}").get_data(as_text=True)
-        csv_rows = list(csv.DictReader(io.StringIO(text)))
+        text = staff_client.get(f"/network/compare.csv?{args}").get_data().decode("utf-8-sig")
+        csv_rows = list(csv.DictReader(io.StringIO(text, newline="")))
         assert [c["slug"] for c in data["chapters"]] == list(page_rows)
         assert [r["slug"] for r in csv_rows] == list(page_rows)
         per_member = view == "per_member"
         for chapter, line in zip(data["chapters"], csv_rows, strict=True):
             for m in COLUMNS:
                 value = chapter["values"][m.key]
-                assert line[m.key] == ("" if value is None else str(value)), m.key
+                name = f"{m.key}_per_active_member" if per_member and m.per_member else m.key
+                assert line[name] == ("" if value is None else str(value)), name
                 assert page_rows[chapter["slug"]][m.key] == shown_text(value, m, per_member)
+
+
+def test_the_per_member_csv_names_its_view_in_file_name_and_headers(network, staff_client):
+    """0.17 under `active_campaigns` reads as a count: a divided column says so."""
+    totals = staff_client.get(f"/network/compare.csv?{_query(network)}")
+    per_member = staff_client.get(f"/network/compare.csv?{_query(network, view='per_member')}")
+    assert "per-member" not in totals.headers["Content-Disposition"]
+    assert "-per-member.csv" in per_member.headers["Content-Disposition"]
+    header = per_member.get_data().decode("utf-8-sig").splitlines()[0].split(",")
+    assert "active_campaigns_per_active_member" in header
+    assert "active_campaigns" not in header
+    assert "active_members" in header  # the divisor itself is not divided
+    assert "active_campaigns" in totals.get_data().decode("utf-8-sig").splitlines()[0]
+    json_name = staff_client.get(f"/network/compare.json?{_query(network, view='per_member')}")
+    assert "-per-member.json" in json_name.headers["Content-Disposition"]
 
 
 def test_json_says_what_it_holds(network, staff_client):
@@ -159,6 +175,21 @@ def test_a_chapter_name_cannot_become_a_spreadsheet_formula(network, staff_clien
     make_chapter("=HYPERLINK(1)", slug="formula")
     text = staff_client.get(f"/network/compare.csv?{_query(network)}").get_data(as_text=True)
     assert "'=HYPERLINK(1)" in text
+
+
+def test_the_csv_opens_in_excel_with_accents_intact(network, staff_client):
+    """Excel reads a CSV without a byte order mark as Windows-1252 (Tomás becomes TomÃ¡s);
+    RFC 4180 ends every line with CRLF."""
+    make_chapter("Université Tomás Bată", slug="accents")
+    response = staff_client.get(f"/network/compare.csv?{_query(network)}")
+    assert response.mimetype == "text/csv"
+    assert response.mimetype_params.get("charset") == "utf-8"
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte order mark
+    assert body.endswith(b"\r\n") and body.count(b"\n") == body.count(b"\r\n")
+    text = body.decode("utf-8-sig")
+    assert "Université Tomás Bată" in text
+    assert text.splitlines()[0].startswith("slug,name,")
 
 
 def test_the_definitions_page_explains_every_metric(network, staff_client):

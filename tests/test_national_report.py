@@ -4,13 +4,22 @@ sign-off history, rotation fairness and highlights; downloads with the page's nu
 import csv
 import io
 import re
+import shutil
+import subprocess
+import tempfile
 import zlib
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
+from sqlalchemy import select
 
+from campaigns.models import Milestone
+from campaigns.signoff_models import MilestoneDecision, MilestoneSubmission, SubmissionKind
+from core.extensions import db
 from national.display import shown_text
 from national.metrics import BY_KEY
+from tests.factories import make_member
 from tests.national_world import build_network
 
 
@@ -54,15 +63,23 @@ def test_report_csv_and_json_equal_the_page(network, client, login_as):
     for view in ("", "per_member"):
         args = _query(network, view=view)
         page = _metric_rows(client.get(f"/c/alpha/report?{args}").get_data(as_text=True))
-        lines = list(
-            csv.DictReader(
-                io.StringIO(client.get(f"/c/alpha/report.csv?{args}").get_data(as_text=True))
-            )
-        )
+        body = client.get(f"/c/alpha/report.csv?{args}").get_data()
+        assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte order mark, for Excel
+        assert body.count(b"\n") == body.count(b"\r\n")  # CRLF line ends (RFC 4180)
+        lines = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+        response = client.get(f"/c/alpha/report.csv?{args}")
+        assert response.headers["Content-Disposition"].endswith(
+            '-per-member.csv"' if view else '.csv"'
+        ) and ("per-member" in response.headers["Content-Disposition"]) == bool(view)
         data = client.get(f"/c/alpha/report.json?{args}").get_json()
         per_member = view == "per_member"
         for line in lines:
-            m = BY_KEY[line["metric"]]
+            m = BY_KEY[line["metric"].removesuffix("_per_active_member")]
+            if per_member and m.per_member:  # a divided value says so in its name
+                assert line["metric"] == f"{m.key}_per_active_member"
+                assert line["unit"].endswith(" per active member")
+            else:
+                assert line["metric"] == m.key
             value = data["chapter"]["values"][m.key]
             assert line["chapter"] == ("" if value is None else str(value))
             assert page[m.key][0] == shown_text(value, m, per_member), m.key
@@ -71,6 +88,40 @@ def test_report_csv_and_json_equal_the_page(network, client, login_as):
                 assert page[m.key][1] == shown_text(median, m, per_member), m.key
         assert data["campaigns"][0]["actions_done"] == 3
         assert {s["decision"] for s in data["signoffs"]} == {"approved", "returned"}
+
+
+def test_report_json_sign_offs_say_addendum_and_advisor(network, client, login_as):
+    """A milestone's approval and its addendum's approval, by two advisors, read apart."""
+    milestone = db.session.scalars(select(Milestone).where(Milestone.title == "Milestone 0")).one()
+    second = make_member(network.alpha, "advisor", name="Dr Bo", profession="Nursing").user
+    addendum = MilestoneSubmission(
+        milestone=milestone,
+        kind=SubmissionKind.ADDENDUM,
+        text="More.",
+        status="approved",
+        submitted_by_id=network.people["leader"].id,
+        submitted_at=network.now - timedelta(days=5),
+    )
+    db.session.add(addendum)
+    db.session.add(
+        MilestoneDecision(
+            milestone_id=milestone.id,
+            submission=addendum,
+            advisor_id=second.id,
+            decision="approved",
+            decided_at=network.now - timedelta(days=4),
+        )
+    )
+    db.session.commit()
+    login_as(network.people["staff"])
+
+    data = client.get(f"/c/alpha/report.json?{_query(network)}").get_json()
+
+    approvals = [s for s in data["signoffs"] if s["milestone"] == "Milestone 0"]
+    assert [(s["addendum"], s["advisor"]) for s in approvals] == [
+        (True, "Dr Bo"),
+        (False, "Dr Ada"),
+    ]
 
 
 def _weasyprint_missing() -> str | None:
@@ -106,6 +157,61 @@ def test_the_report_downloads_as_a_pdf_of_the_same_page(network, client, login_a
     sizes = {round(float(w)) for w in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+)", objects)}
     assert sizes == {width_pt}
     assert b"/XObject" in objects  # the chart came along
+
+
+def _poppler_missing() -> str | None:
+    missing = [tool for tool in ("pdfinfo", "pdftotext") if shutil.which(tool) is None]
+    if missing:
+        return f"{' and '.join(missing)} not found: apt-get install poppler-utils"
+    return _weasyprint_missing()
+
+
+def _pdf_tool(tool: str, pdf: bytes, *args: str) -> str:
+    """Run a poppler tool on the PDF: pdfinfo's report, or pdftotext's text."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        out = ["-"] if tool == "pdftotext" else []
+        command = [shutil.which(tool) or tool, *args, file.name, *out]
+        done = subprocess.run(  # noqa: S603 - poppler's own tool on a file we wrote
+            command, capture_output=True, check=True, text=True, timeout=60
+        )
+    return done.stdout
+
+
+@pytest.mark.skipif(_poppler_missing() is not None, reason=str(_poppler_missing()))
+def test_the_report_pdf_is_tagged_numbered_dated_and_titled(network, client, login_as, clock):
+    """Checked by poppler, a reader other than the one that wrote it: tagged for screen
+    readers, title, author and creation date in its metadata, page numbers on every page,
+    and when it was generated in the chapter's zone (Alpha Health: America/Chicago)."""
+    clock.move_to(datetime(2026, 11, 18, 15, 0, tzinfo=UTC))
+    login_as(network.people["staff"])
+    pdf = client.get(f"/c/alpha/report.pdf?{_query(network)}").get_data()
+
+    info = dict(
+        line.split(":", 1) for line in _pdf_tool("pdfinfo", pdf).splitlines() if ":" in line
+    )
+    info = {k.strip(): v.strip() for k, v in info.items()}
+    assert info["Tagged"] == "yes"
+    assert info["Title"].startswith("Alpha Health: report")
+    assert info["Author"] == "Relay"
+    assert "2026" in info["CreationDate"] and "Nov 18" in info["CreationDate"]
+    pages = int(info["Pages"])
+    text = _pdf_tool("pdftotext", pdf, "-layout")
+    for n in range(1, pages + 1):
+        assert f"Page {n} of {pages}" in text
+    assert "Generated on 18 Nov 2026, 09:00 CST by Relay" in text
+
+
+@pytest.mark.skipif(_poppler_missing() is not None, reason=str(_poppler_missing()))
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_the_report_chart_stays_on_page_one_beside_the_table(network, client, login_as, paper):
+    """A chart is one unbreakable image: too tall, it moved whole to page 2 and left the
+    bottom of page 1 blank. Its title (text in the vector chart) is on page 1."""
+    login_as(network.people["staff"])
+    pdf = client.get(f"/c/alpha/report.pdf?{_query(network, paper=paper)}").get_data()
+    first_page = _pdf_tool("pdftotext", pdf, "-f", "1", "-l", "1")
+    assert "Alpha Health against the network median" in first_page
 
 
 @pytest.mark.dates

@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from chapters.access import get_chapter_or_404
+from core.db import utcnow
 from core.extensions import db
 from national import bp
 from national.charts import data_uri, render_report_svg, render_trend_svg, report_bars
@@ -57,6 +58,7 @@ def _render_report(loaded, **extra) -> str:
     return render_template(
         "national/report.html",
         **extra,
+        generated_at=utcnow(),
         chapter=chapter,
         view=view,
         comparison=comparison,
@@ -101,11 +103,11 @@ def report_pdf(slug: str):
             {"Retry-After": str(wait)},
         )
     loaded = _compared(chapter)
-    _chapter, _view, comparison, row = loaded
+    _chapter, view, comparison, row = loaded
     title = f"{chapter.name} against the network median (100 = median)"
     svg = render_report_svg(title, report_bars(comparison, row, CHARTABLE))
     html = _render_report(loaded, chart_src=data_uri(svg))
-    name = download_name(f"relay-{chapter.slug}", comparison.period.label, "pdf")
+    name = download_name(f"relay-{chapter.slug}", comparison.period.label, "pdf", view.per_member)
     paper = request.args.get("paper", "a4")
     db.session.close()  # the reads are done: no connection is held while the PDF renders
     seconds = current_app.config["REPORT_PDF_SECONDS"]
@@ -166,20 +168,20 @@ def report_svg(slug: str):
 @bp.route("/c/<slug>/report.csv")
 @login_required
 def report_csv_view(slug: str):
-    chapter, _view, comparison, row = _load(slug)
-    name = download_name(f"relay-{chapter.slug}", comparison.period.label, "csv")
+    chapter, view, comparison, row = _load(slug)
+    name = download_name(f"relay-{chapter.slug}", comparison.period.label, "csv", view.per_member)
     return _download(report_csv(comparison, row), "text/csv", name)
 
 
 @bp.route("/c/<slug>/report.json")
 @login_required
 def report_json_view(slug: str):
-    chapter, _view, comparison, row = _load(slug)
+    chapter, view, comparison, row = _load(slug)
     period = comparison.period
     decisions = signoff_history(chapter, period)
     extra = report_extras_json(
         campaign_lines(chapter, period), decisions, milestone_titles(decisions)
     )
     body = json.dumps(report_json(comparison, row, extra), indent=1, default=str)
-    name = download_name(f"relay-{chapter.slug}", period.label, "json")
+    name = download_name(f"relay-{chapter.slug}", period.label, "json", view.per_member)
     return _download(body, "application/json", name)
