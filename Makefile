@@ -58,16 +58,17 @@ DATES_AT ?= 2026-12-05T00:30:00Z,2026-12-05T07:30:00Z,2026-03-09T04:30:00Z,2026-
 test-dates: $(STAMP)
 	RELAY_TEST_NOW="$(DATES_AT)" $(BIN)/python -m pytest -n 2 -q -m dates $(PYTEST_ARGS)
 
-# The report's PDF (WeasyPrint) needs Pango and HarfBuzz from the system. As root on
-# Debian/Ubuntu they are installed with apt; otherwise the command to run is printed and
-# the PDF test skips saying so.
-PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# The report's PDF (WeasyPrint) needs Pango and HarfBuzz from the system, and its tests read
+# the PDF with poppler's pdfinfo and pdftotext. As root on Debian/Ubuntu they are installed
+# with apt; otherwise the command to run is printed and the PDF tests skip saying so.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 PDF_SONAMES := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 
 pdf-deps:
 	@missing=; for so in $(PDF_SONAMES); do \
 		ldconfig -p 2>/dev/null | grep -q "$$so" || missing="$$missing $$so"; \
 	done; \
+	command -v pdfinfo >/dev/null || missing="$$missing pdfinfo"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "Installing WeasyPrint's system libraries: $(PDF_LIBS)"; \
