@@ -12,7 +12,7 @@ from chapters.models import Chapter
 from core.extensions import db
 from national.display import shown_text
 from national.metrics import BY_KEY, COLUMNS
-from tests.factories import make_chapter
+from tests.factories import make_chapter, make_user
 from tests.national_world import build_network
 
 
@@ -171,3 +171,19 @@ def test_the_definitions_page_explains_every_metric(network, staff_client):
 def test_archived_chapter_reports_still_open_for_staff(network, staff_client):
     gone = db.session.get(Chapter, network.gone.id)
     assert staff_client.get(f"/c/{gone.slug}/report").status_code == 200
+
+
+@pytest.mark.parametrize("choice", [{"region": "Nowhere"}, {"status": "archived"}])
+def test_a_filter_no_chapter_matches_says_so_and_what_to_do(app, client, login_as, choice):
+    """Each is a choice of the page's own filter; with no chapter to take a median of, the
+    network table has nothing to show, not a server error."""
+    staff = make_user(national_staff=True)
+    make_chapter("Alpha", slug="alpha", region="North")
+    login_as(staff)
+
+    response = client.get("/network/compare", query_string=choice)
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "No chapter matches these filters" in html
+    assert "clear the region or status filter" in html
