@@ -66,12 +66,19 @@ def _count(name: str) -> CountField:
     )
 
 
-def _finite_two_places(_form, field) -> None:
+def _metric_value(_form, field) -> None:
+    """A finite number from 0 to METRIC_MAX with at most two decimal places. The range is
+    checked before the places: rounding 1e30 to cents needs more digits than Decimal's
+    context holds (InvalidOperation)."""
     value = field.data
     if value is None:
         return
     if not value.is_finite():
         raise StopValidation("Enter a number, such as 12 or 2.5.")
+    if value < 0:
+        raise StopValidation("Enter a number of 0 or more.")
+    if value > METRIC_MAX:
+        raise StopValidation(f"Enter a number up to {METRIC_MAX:,}.")
     if value != value.quantize(Decimal("0.01")):
         raise StopValidation("Use at most two decimal places.")
 
@@ -83,11 +90,7 @@ class MetricRow(Form):
     value = DecimalField(
         "Value",
         places=None,
-        validators=[
-            Optional(),
-            _finite_two_places,
-            NumberRange(min=0, max=METRIC_MAX, message="Enter a number of 0 or more."),
-        ],
+        validators=[Optional(), _metric_value],
     )
     unit = StringField("Unit", validators=[Optional(), Length(max=40)])
 

@@ -176,6 +176,8 @@ def register_request_hooks(app: Flask) -> None:
         values = [v for _k, vs in request.args.lists() for v in vs]
         values += [v for _k, vs in request.form.lists() for v in vs]
         values += [v for v in (request.view_args or {}).values() if isinstance(v, str)]
+        # Uploaded files' names too: they are echoed in messages. (No route reads JSON.)
+        values += [f.filename or "" for _k, fs in request.files.lists() for f in fs]
         if any("\x00" in v for v in values):
             abort(400)
 

@@ -188,7 +188,11 @@ SPARK_MAX_POINTS = 60  # five years of months, the longest custom period
 def parse_sparkline(text: str) -> list[int] | None:
     """The counts of a sparkline's address (`v=3,0,5`); None when they are not counts."""
     parts = text.split(",") if text else []
-    if not 0 < len(parts) <= SPARK_MAX_POINTS or not all(p.isdigit() for p in parts):
+    # ASCII digits only: str.isdigit() also accepts "²" (int() refuses it) and "١" (other
+    # scripts' digits, which no link of ours writes).
+    if not 0 < len(parts) <= SPARK_MAX_POINTS or not all(
+        p.isascii() and p.isdigit() for p in parts
+    ):
         return None
     return [min(int(p), 10**6) for p in parts]
 

@@ -14,6 +14,12 @@ from core.timefmt import academic_year_start
 # How many past academic years the period picker offers, and the longest custom period.
 YEARS_OFFERED = 5
 MAX_CUSTOM_DAYS = 366 * 5
+# Custom dates are kept to a range Relay can hold data for. Python's dates run from year 1 to
+# 9999, but a period needs the day after its last (its end bound) and the period of the same
+# length before it (the trend's baseline): dates near either end would overflow there.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+OUT_OF_RANGE = f"Enter a date between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}."
 
 
 @dataclass(frozen=True)
@@ -85,8 +91,12 @@ def choose_period(args: Mapping[str, str], today: date, start_month: int) -> Per
         first, last = _parse_day(start_text), _parse_day(end_text)
         if first is None:
             errors["start"] = "Enter the first day as a date (YYYY-MM-DD)."
+        elif not EARLIEST_DAY <= first <= LATEST_DAY:
+            errors["start"], first = OUT_OF_RANGE, None
         if last is None:
             errors["end"] = "Enter the last day as a date (YYYY-MM-DD)."
+        elif not EARLIEST_DAY <= last <= LATEST_DAY:
+            errors["end"], last = OUT_OF_RANGE, None
         if first and last:
             if last < first:
                 errors["end"] = "The last day must be on or after the first day."

@@ -37,7 +37,8 @@ TEST_NOWS = start_instants()
 # deadline and no too-slow health check, so a busy machine never fails them; the same
 # examples every run, so a failure reproduces; and fewer of them in each xdist worker,
 # since `make test` shares two cores. HYPOTHESIS_PROFILE=explore searches at random and
-# much wider, for when a rule changes. Tests set no settings of their own.
+# much wider, for when a rule changes. Tests set no settings of their own, except a walk
+# that bounds its examples per route to stay fast (test_fuzzed_query_strings.py).
 settings.register_profile(
     "ci",
     deadline=None,

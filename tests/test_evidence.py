@@ -180,3 +180,12 @@ def test_a_request_larger_than_relay_accepts_gets_the_upload_too_large_page(
     assert response.status_code == 413
     assert "larger than Relay accepts" in response.get_data(as_text=True)
     assert count(EvidenceFile) == 0
+
+
+def test_a_file_name_with_a_nul_byte_is_a_bad_request(w, client, login_as):
+    """As a NUL in any other field: the name is never kept, but it is echoed in messages
+    and no legitimate file name holds one."""
+    login_as(w.lead)
+    response = upload(w, client, [(tiny_png(), "photo\x00.png")])
+    assert response.status_code == 400
+    assert count(Outcome) == count(EvidenceFile) == 0

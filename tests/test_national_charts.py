@@ -95,7 +95,8 @@ def test_each_dashboard_row_has_a_sparkline_with_its_numbers_in_words(network, c
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("bad", ["", "1,x", "-1", ",".join(["1"] * 61)])
+# "²" and "3,¹": str.isdigit() says yes to superscripts, int() refuses them.
+@pytest.mark.parametrize("bad", ["", "1,x", "-1", ",".join(["1"] * 61), "²", "3,¹", "١٢"])
 def test_a_sparkline_needs_counts(network, client, login_as, bad):
     login_as(network.people["staff"])
     assert client.get(f"/network/sparkline.svg?v={bad}").status_code == 404

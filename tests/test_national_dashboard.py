@@ -12,7 +12,7 @@ from chapters.models import Chapter
 from core.extensions import db
 from national.display import shown_text
 from national.metrics import BY_KEY, COLUMNS
-from tests.factories import make_chapter
+from tests.factories import make_chapter, make_user
 from tests.national_world import build_network
 
 
@@ -202,3 +202,47 @@ def test_the_definitions_page_explains_every_metric(network, staff_client):
 def test_archived_chapter_reports_still_open_for_staff(network, staff_client):
     gone = db.session.get(Chapter, network.gone.id)
     assert staff_client.get(f"/c/{gone.slug}/report").status_code == 200
+
+
+@pytest.mark.parametrize("choice", [{"region": "Nowhere"}, {"status": "archived"}])
+def test_a_filter_no_chapter_matches_says_so_and_what_to_do(app, client, login_as, choice):
+    """Each is a choice of the page's own filter; with no chapter to take a median of, the
+    network table has nothing to show, not a server error."""
+    staff = make_user(national_staff=True)
+    make_chapter("Alpha", slug="alpha", region="North")
+    login_as(staff)
+
+    response = client.get("/network/compare", query_string=choice)
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "No chapter matches these filters" in html
+    assert "clear the region or status filter" in html
+
+
+@pytest.mark.parametrize(
+    "dates", ["start=0001-01-01&end=0001-12-31", "start=9999-01-01&end=9999-12-31"]
+)
+def test_dates_at_the_ends_of_the_calendar_are_explained_not_a_server_error(
+    network, client, login_as, monkeypatch, dates
+):
+    """Years 1 and 9999 parse as dates, but the day after one or the period before the
+    other does not exist: every page and download that takes a period says so and shows
+    the default period. The chapter's leader reaches the report in every format."""
+    monkeypatch.setattr("national.views.report.render_pdf", lambda *args: b"%PDF-1.7 stand-in")
+    message = "Enter a date between 2000-01-01 and 2099-12-31."
+    login_as(network.people["staff"])
+    for page in ("/network/compare", "/network/chart"):
+        response = client.get(f"{page}?{dates}")
+        assert response.status_code == 200, page
+        assert message in response.get_data(as_text=True)
+        assert "Academic year" in response.get_data(as_text=True)
+    for download in ("/network/compare.csv", "/network/compare.json", "/network/chart.svg"):
+        assert client.get(f"{download}?{dates}").status_code == 200, download
+
+    login_as(network.people["leader"])
+    report = client.get(f"/c/alpha/report?{dates}")
+    assert report.status_code == 200
+    assert message in report.get_data(as_text=True)
+    for fmt in ("pdf", "csv", "json", "svg"):
+        assert client.get(f"/c/alpha/report.{fmt}?{dates}").status_code == 200, fmt

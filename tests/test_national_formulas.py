@@ -84,6 +84,10 @@ def test_custom_dates():
         ({"start": "2026-01-01", "end": ""}, "end"),
         ({"start": "2026-05-01", "end": "2026-04-01"}, "end"),
         ({"start": "2000-01-01", "end": "2026-04-01"}, "end"),
+        # Dates Python holds but a period's bounds (the day after, the period before) don't.
+        ({"start": "0001-01-01", "end": "0001-12-31"}, "start"),
+        ({"start": "9999-01-01", "end": "9999-12-31"}, "end"),
+        ({"start": "9999-12-31", "end": "9999-12-31"}, "start"),
     ],
 )
 def test_bad_custom_dates_get_a_message_next_to_the_field(args, field):

@@ -86,6 +86,10 @@ def test_every_save_is_audited_with_before_and_after(w, client, login_as, post):
         ("commitments", "2.5", "Enter a whole number, such as 25."),
         ("metrics-0-value", "-1", "Enter a number of 0 or more."),
         ("metrics-0-value", "NaN", "Enter a number, such as 12 or 2.5."),
+        # Too large to round to cents in Decimal's 28 digits: once an InvalidOperation.
+        ("metrics-0-value", "1e30", "Enter a number up to 999,999,999,999.99."),
+        ("metrics-0-value", "9" * 30, "Enter a number up to 999,999,999,999.99."),
+        ("metrics-0-value", "-1e30", "Enter a number of 0 or more."),
         ("metrics-0-value", "", "Give this metric a value."),
         ("metrics-1-value", "7", "Name the metric this value counts."),
         ("link_urls-0", "javascript:alert(1)", "Enter a full web address starting with https://"),
