@@ -43,6 +43,10 @@ run: $(STAMP)
 	$(FLASK) demo load --if-empty
 	$(FLASK) notify run
 	@$(FLASK) demo logins
+	@# The mail worker beside the development server, as deployed: a message the server
+	@# could not send after its response (the browser dropped the connection first) goes.
+	$(FLASK) outbox deliver --loop --interval 5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP) pdf-deps

@@ -163,16 +163,28 @@ def relay(tmp_path_factory):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        # The mail worker, as deployed: the request that queues a message sends it once its
+        # response is closed, but Werkzeug's development server skips that close when the
+        # browser drops the connection first (it reads the socket before closing), and the
+        # message then waits for a worker.
+        worker = subprocess.Popen(
+            [*_flask(), "outbox", "deliver", "--loop", "--interval", "0.5"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_until_up(f"{base_url}/login", proc, log_path)
         yield Relay(base_url=base_url, instance=instance, log_path=log_path)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        for process in (worker, proc):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
