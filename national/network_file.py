@@ -114,7 +114,13 @@ def read_file(text_: str) -> dict[str, Any]:
         raise NetworkFileError(f"The file is not JSON: {error}.") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise NetworkFileError("The file is not a Relay network export.")
-    if data.get("format_version") != FORMAT_VERSION:
+    version = data.get("format_version")
+    if type(version) is not int:  # not a string, nor a bool (True == 1 in Python)
+        raise NetworkFileError(
+            f"The file's format_version is {json.dumps(version)} ({type(version).__name__}); "
+            f"it must be an integer (this Relay reads version {FORMAT_VERSION})."
+        )
+    if version != FORMAT_VERSION:
         raise NetworkFileError(
             f"The file is format version {data.get('format_version')}; this Relay reads "
             f"version {FORMAT_VERSION}."

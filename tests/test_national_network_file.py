@@ -76,3 +76,13 @@ def test_a_file_that_is_not_an_export_is_refused(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["import", "network", str(bad)])
     assert result.exit_code != 0
     assert "not a Relay network export" in result.output
+
+
+@pytest.mark.parametrize("version", ["1", True, 1.0, None])
+def test_a_format_version_that_is_not_a_number_says_so(app, tmp_path, version):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "relay-network", "format_version": version, "tables": {}}))
+    result = app.test_cli_runner().invoke(args=["import", "network", str(bad)])
+    assert result.exit_code != 0
+    assert "must be an integer" in result.output
+    assert "is format version" not in result.output
