@@ -1,6 +1,7 @@
 """`flask export network FILE.json`, `flask import network FILE.json`, and `flask national
 rebuild-summary` / `check-summary` for the comparison's per-month summary."""
 
+import os
 from pathlib import Path
 
 import click
@@ -29,8 +30,24 @@ def export_network_command(path: Path) -> None:
     total = row_count()
     with click.progressbar(length=total, label="Exporting") as bar:
         body = export_network(bar.update)
-    path.write_text(body, encoding="utf-8")
-    click.echo(f"Wrote {total} rows to {path}.")
+    _write_private(path, body)
+    click.echo(
+        f"Wrote {total} rows to {path}, readable by its owner only (mode 0600): it holds "
+        "every password hash, email address and evidence file. Keep it that way."
+    )
+
+
+def _write_private(path: Path, body: str) -> None:
+    """Write to PATH with mode 0600 from the first byte, whatever the umask; a file already
+    there is made 0600 before anything is written into it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
+    with open(fd, "w", encoding="utf-8") as out:
+        out.write(body)
 
 
 @import_cli.command("network")

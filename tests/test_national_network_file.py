@@ -2,6 +2,8 @@
 database (exporting the restored database gives the same bytes), on SQLite and PostgreSQL."""
 
 import json
+import os
+import stat
 
 import pytest
 from flask_migrate import upgrade
@@ -86,3 +88,20 @@ def test_a_format_version_that_is_not_a_number_says_so(app, tmp_path, version):
     assert result.exit_code != 0
     assert "must be an integer" in result.output
     assert "is format version" not in result.output
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_the_export_file_is_readable_by_its_owner_only(app, tmp_path, exists):
+    path = tmp_path / "network.json"
+    if exists:
+        path.write_text("old")
+        path.chmod(0o644)
+    old_umask = os.umask(0o022)
+    try:
+        result = app.test_cli_runner().invoke(args=["export", "network", str(path)])
+    finally:
+        os.umask(old_umask)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "mode 0600" in result.output
+    assert json.loads(path.read_text())["format"] == "relay-network"
