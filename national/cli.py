@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from flask.sansio.app import App
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.extensions import db
 from national import summary
@@ -62,7 +63,13 @@ def import_network_command(path: Path) -> None:
         db.session.commit()
     except NetworkFileError as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(f"{error} Nothing was imported.") from None
+    except SQLAlchemyError as error:
+        # Never str(error): SQLAlchemy's message lists the row's parameters.
+        db.session.rollback()
+        raise click.ClickException(
+            f"The database refused the import ({type(error).__name__}). Nothing was imported."
+        ) from None
     click.echo(f"Imported {inserted} rows from {path}.")
 
 

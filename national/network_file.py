@@ -11,6 +11,7 @@ comparison's per-month summary, which the import computes again from what it res
 """
 
 import base64
+import binascii
 import json
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -18,8 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from core.extensions import db
+from core.locking import take_write_lock
 from national import summary
 
 FORMAT = "relay-network"
@@ -71,12 +74,14 @@ def _dump(value: Any) -> Any:
 def _load(value: Any, kind: type | None) -> Any:
     if value is None or kind is None:
         return value
+    if kind in (int, str, bool) and type(value) is not kind:
+        raise TypeError(kind)  # SQLite would store "7" in an integer column without a word
     if kind is datetime:
         return datetime.fromisoformat(value)
     if kind is date:
         return date.fromisoformat(value)
     if kind is bytes:
-        return base64.b64decode(value)
+        return base64.b64decode(value, validate=True)
     if kind is Decimal:
         return Decimal(value)
     return value
@@ -112,6 +117,8 @@ def read_file(text_: str) -> dict[str, Any]:
         data = json.loads(text_)
     except json.JSONDecodeError as error:
         raise NetworkFileError(f"The file is not JSON: {error}.") from None
+    except RecursionError:
+        raise NetworkFileError("The file is nested too deeply to be a network export.") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise NetworkFileError("The file is not a Relay network export.")
     version = data.get("format_version")
@@ -125,7 +132,29 @@ def read_file(text_: str) -> dict[str, Any]:
             f"The file is format version {data.get('format_version')}; this Relay reads "
             f"version {FORMAT_VERSION}."
         )
+    _check_shape(data)
     return data
+
+
+def _check_shape(data: dict[str, Any]) -> None:
+    """The file's skeleton: a `tables` object of {"columns": [names], "rows": [lists]}."""
+    if not isinstance(data.get("tables"), dict):
+        raise NetworkFileError('The file has no "tables" object.')
+    for name, block in data["tables"].items():
+        if not isinstance(block, dict):
+            raise NetworkFileError(f"Table {name}: not an object with columns and rows.")
+        columns, rows = block.get("columns"), block.get("rows")
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise NetworkFileError(f'Table {name}: "columns" is not a list of names.')
+        if len(set(columns)) != len(columns):
+            raise NetworkFileError(f"Table {name}: a column is named twice.")
+        if not isinstance(rows, list):
+            raise NetworkFileError(f'Table {name}: "rows" is not a list.')
+        for number, row in enumerate(rows, start=1):
+            if not isinstance(row, list) or len(row) != len(columns):
+                raise NetworkFileError(
+                    f"Table {name}, row {number}: expected a list of {len(columns)} values."
+                )
 
 
 def import_network(data: dict[str, Any], progress: Progress | None = None) -> int:
@@ -134,6 +163,9 @@ def import_network(data: dict[str, Any], progress: Progress | None = None) -> in
     unknown = set(data["tables"]) - set(known)
     if unknown:
         raise NetworkFileError(f"The file has tables this Relay does not know: {sorted(unknown)}.")
+    # On SQLite a real transaction first: a SAVEPOINT (see _insert) outside one starts its
+    # own, and releasing it commits the rows inserted so far.
+    take_write_lock()
     if row_count():
         raise NetworkFileError("The database is not empty: import into a fresh database only.")
     inserted = 0
@@ -141,23 +173,71 @@ def import_network(data: dict[str, Any], progress: Progress | None = None) -> in
         block = data["tables"].get(name)
         if not block:
             continue
+        unknown_columns = [c for c in block["columns"] if c not in table.c]
+        if unknown_columns:
+            raise NetworkFileError(
+                f"Table {name}: columns this Relay does not know: {unknown_columns}."
+            )
         columns = [table.c[c] for c in block["columns"]]
         kinds = [_python_type(c) for c in columns]
         for start in range(0, len(block["rows"]), CHUNK):
             chunk = block["rows"][start : start + CHUNK]
-            db.session.execute(
-                table.insert(),
-                [
-                    {c.key: _load(v, k) for c, k, v in zip(columns, kinds, row, strict=True)}
-                    for row in chunk
-                ],
-            )
+            values = [
+                _row_values(name, start + offset + 1, columns, kinds, row)
+                for offset, row in enumerate(chunk)
+            ]
+            _insert(table, start + 1, values)
             inserted += len(chunk)
             if progress:
                 progress(len(chunk))
     _reset_sequences(known.values())
     summary.rebuild()
     return inserted
+
+
+def _row_values(name: str, number: int, columns, kinds, row: list[Any]) -> dict[str, Any]:
+    values = {}
+    for column, kind, value in zip(columns, kinds, row, strict=True):
+        try:
+            values[column.key] = _load(value, kind)
+        except (ValueError, TypeError, binascii.Error):
+            what = kind.__name__ if kind else "value"
+            raise NetworkFileError(
+                f"Table {name}, row {number}: column {column.name} is not a valid {what}."
+            ) from None
+    return values
+
+
+def _insert(table: Table, first: int, values: list[dict[str, Any]]) -> None:
+    """Insert a chunk; if the database refuses it, find the row and name it (never its
+    contents: the database's own message may quote them, password hashes included)."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(table.insert(), values)
+        return
+    except SQLAlchemyError:
+        pass
+    for number, row in enumerate(values, start=first):
+        try:
+            with db.session.begin_nested():
+                db.session.execute(table.insert(), [row])
+        except SQLAlchemyError as error:
+            raise NetworkFileError(
+                f"Table {table.name}, row {number}: the database refused it ({_reason(error)})."
+            ) from None
+    raise NetworkFileError(f"Table {table.name}: the database refused rows from {first} on.")
+
+
+def _reason(error: SQLAlchemyError) -> str:
+    """Why, without the row: PostgreSQL's primary message and SQLite's name the constraint
+    or column but quote no values (PostgreSQL's DETAIL line does, and is left out)."""
+    if isinstance(error, IntegrityError):
+        diag = getattr(error.orig, "diag", None)
+        message = getattr(diag, "message_primary", None) if diag else None
+        if message is None and type(error.orig).__module__.startswith("sqlite3"):
+            message = str(error.orig)
+        return message or "a duplicate, a missing parent row or a failed check"
+    return "a value of the wrong type or size for its column"
 
 
 def _reset_sequences(all_tables) -> None:

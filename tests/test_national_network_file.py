@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from core.audit import verify_chain
 from core.extensions import db
+from national.network_file import row_count
 from tests.conftest import PG_URL, make_app
 from tests.national_world import build_network
 
@@ -105,3 +106,122 @@ def test_the_export_file_is_readable_by_its_owner_only(app, tmp_path, exists):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert "mode 0600" in result.output
     assert json.loads(path.read_text())["format"] == "relay-network"
+
+
+@pytest.fixture
+def network_export(app, tmp_path):
+    """A valid export of a small network, as a dict to spoil."""
+    build_network()
+    path = tmp_path / "valid.json"
+    result = app.test_cli_runner().invoke(args=["export", "network", str(path)])
+    assert result.exit_code == 0, result.output
+    return json.loads(path.read_text())
+
+
+def _column(data, table, column):
+    return data["tables"][table]["columns"].index(column)
+
+
+def _set(table, column, value, row=0):
+    def spoil(data):
+        data["tables"][table]["rows"][row][_column(data, table, column)] = value
+
+    return spoil
+
+
+def _no_tables(data):
+    del data["tables"]
+
+
+def _tables_not_an_object(data):
+    data["tables"] = []
+
+
+def _unknown_column(data):
+    block = data["tables"]["users"]
+    block["columns"].append("shoe_size")
+    for row in block["rows"]:
+        row.append(42)
+
+
+def _short_row(data):
+    data["tables"]["users"]["rows"][1].pop()
+
+
+def _duplicate_id(data):
+    rows = data["tables"]["chapters"]["rows"]
+    rows.append(list(rows[0]))
+
+
+def _duplicate_email(data):
+    """A unique violation whose database message would quote the email."""
+    rows = data["tables"]["users"]["rows"]
+    copy = list(rows[0])
+    copy[_column(data, "users", "id")] = 99999
+    rows.append(copy)
+
+
+def _missing_parent(data):
+    table = "memberships"
+    data["tables"][table]["rows"][0][_column(data, table, "chapter_id")] = 99999
+
+
+def _bad_base64(data):
+    block = data["tables"]["evidence_files"]
+    row = dict.fromkeys(block["columns"])
+    row.update(id=1, data="not base64!")
+    block["rows"].append(list(row.values()))
+
+
+def _deep_nesting(data):
+    return "[" * 100_000 + "]" * 100_000
+
+
+MALFORMED = {
+    "no tables": (_no_tables, '"tables"'),
+    "tables not an object": (_tables_not_an_object, '"tables"'),
+    "unknown column": (_unknown_column, "Table users: columns"),
+    "short row": (_short_row, "Table users, row 2:"),
+    "bad date": (_set("users", "created_at", "yesterday"), "Table users, row 1: column created_at"),
+    "bad base64": (_bad_base64, "Table evidence_files, row 1: column data"),
+    "text for a number": (_set("chapters", "id", "1"), "Table chapters, row 1: column id"),
+    "a list for a value": (
+        _set("users", "display_name", [[1]]),
+        "Table users, row 1: column display_name",
+    ),
+    "deep nesting": (_deep_nesting, "nested too deeply"),
+    "duplicate id": (_duplicate_id, "Table chapters, row 5: the database refused it"),
+    "duplicate email": (_duplicate_email, "Table users, row"),
+    "missing parent": (_missing_parent, "Table memberships, row 1: the database refused it"),
+    "check violation": (_set("outcomes", "attendance", -5), "Table outcomes, row 1: the database"),
+}
+
+
+@pytest.mark.parametrize("spoil, expected", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_file_is_refused_in_one_line_and_nothing_is_written(
+    network_export, fresh_db_url, tmp_path, spoil, expected
+):
+    hashes = [
+        row[_column(network_export, "users", "password_hash")]
+        for row in network_export["tables"]["users"]["rows"]
+    ]
+    text_ = spoil(network_export) or json.dumps(network_export)
+    path = tmp_path / "spoiled.json"
+    path.write_text(text_)
+
+    restored = make_app(fresh_db_url, tmp_path / "restored-app")
+    with restored.app_context():
+        result = restored.test_cli_runner().invoke(args=["import", "network", str(path)])
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output
+        error = [line for line in result.output.splitlines() if line.startswith("Error:")]
+        assert len(error) == 1, result.output
+        assert expected in error[0]
+        assert "Nothing was imported." in error[0]
+        assert not any(h and h in result.output for h in hashes)
+        assert "@" not in result.output  # no email address either
+        db.session.remove()
+        assert row_count() == 0
+        db.session.remove()
+        db.engine.dispose()
