@@ -53,13 +53,20 @@ def _write_private(path: Path, body: str) -> None:
 
 @import_cli.command("network")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_network_command(path: Path) -> None:
+@click.option(
+    "--accept-broken-audit",
+    is_flag=True,
+    help="Import even if the file's audit log hash chain is broken (recorded in the log).",
+)
+def import_network_command(path: Path, accept_broken_audit: bool) -> None:
     """Restore a network export into this empty database."""
     try:
         data = read_file(path.read_text(encoding="utf-8"))
         total = sum(len(t["rows"]) for t in data["tables"].values())
         with click.progressbar(length=total, label="Importing") as bar:
-            inserted = import_network(data, bar.update)
+            inserted, broken_at = import_network(
+                data, bar.update, accept_broken_audit=accept_broken_audit
+            )
         db.session.commit()
     except NetworkFileError as error:
         db.session.rollback()
@@ -70,6 +77,15 @@ def import_network_command(path: Path) -> None:
         raise click.ClickException(
             f"The database refused the import ({type(error).__name__}). Nothing was imported."
         ) from None
+    if broken_at:
+        click.secho(
+            f"WARNING: the imported audit log's hash chain is BROKEN at {broken_at}: it was "
+            "changed after it was written. Imported anyway (--accept-broken-audit); this is "
+            "recorded in the audit log, and `flask audit verify` will keep failing.",
+            fg="red",
+            bold=True,
+            err=True,
+        )
     click.echo(f"Imported {inserted} rows from {path}.")
 
 

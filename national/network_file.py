@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from core.audit import record_event, verify_chain
 from core.extensions import db
 from core.locking import take_write_lock
 from national import summary
@@ -157,8 +158,14 @@ def _check_shape(data: dict[str, Any]) -> None:
                 )
 
 
-def import_network(data: dict[str, Any], progress: Progress | None = None) -> int:
-    """Insert every row of the file into this (empty) database; the caller commits."""
+def import_network(
+    data: dict[str, Any], progress: Progress | None = None, *, accept_broken_audit: bool = False
+) -> tuple[int, str | None]:
+    """Insert every row of the file into this (empty) database; the caller commits.
+
+    Returns the rows inserted and, when the audit log's hash chain is broken and
+    `accept_broken_audit` let it in, where it breaks (also recorded in the audit log).
+    A broken chain is refused otherwise: someone changed the log after it was written."""
     known = {t.name: t for t in tables()}
     unknown = set(data["tables"]) - set(known)
     if unknown:
@@ -191,8 +198,28 @@ def import_network(data: dict[str, Any], progress: Progress | None = None) -> in
             if progress:
                 progress(len(chunk))
     _reset_sequences(known.values())
+    broken_at = _check_audit_chain(accept_broken_audit)
     summary.rebuild()
-    return inserted
+    return inserted, broken_at
+
+
+def _check_audit_chain(accept_broken: bool) -> str | None:
+    checked, broken = verify_chain()
+    if broken is None:
+        return None
+    where = f"event {broken.id} ({broken.action}), after {checked} good events"
+    if not accept_broken:
+        raise NetworkFileError(
+            f"Table audit_events: the audit log's hash chain is broken at {where}; the log "
+            "was changed after it was written. Import it anyway with --accept-broken-audit."
+        )
+    record_event(
+        "network.imported_with_broken_audit",
+        object_type="audit_events",
+        object_id=broken.id,
+        after={"broken_at_event": broken.id, "good_events": checked},
+    )
+    return where
 
 
 def _row_values(name: str, number: int, columns, kinds, row: list[Any]) -> dict[str, Any]:

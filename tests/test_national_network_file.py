@@ -7,11 +7,12 @@ import stat
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from core.audit import verify_chain
+from core.audit import record_event, verify_chain
 from core.extensions import db
+from core.models import AuditEvent
 from national.network_file import row_count
 from tests.conftest import PG_URL, make_app
 from tests.national_world import build_network
@@ -110,8 +111,11 @@ def test_the_export_file_is_readable_by_its_owner_only(app, tmp_path, exists):
 
 @pytest.fixture
 def network_export(app, tmp_path):
-    """A valid export of a small network, as a dict to spoil."""
-    build_network()
+    """A valid export of a small network with a few audit events, as a dict to spoil."""
+    network = build_network()
+    for chapter in (network.alpha, network.solo, network.gone):
+        record_event("chapter.renamed", obj=chapter, chapter_id=chapter.id, after={"n": 1})
+    db.session.commit()
     path = tmp_path / "valid.json"
     result = app.test_cli_runner().invoke(args=["export", "network", str(path)])
     assert result.exit_code == 0, result.output
@@ -223,5 +227,38 @@ def test_a_malformed_file_is_refused_in_one_line_and_nothing_is_written(
         assert "@" not in result.output  # no email address either
         db.session.remove()
         assert row_count() == 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_tampered_audit_log_is_refused_unless_accepted_loudly(
+    network_export, fresh_db_url, tmp_path
+):
+    block = network_export["tables"]["audit_events"]
+    assert len(block["rows"]) >= 2
+    tampered_id = block["rows"][1][_column(network_export, "audit_events", "id")]
+    block["rows"][1][_column(network_export, "audit_events", "action")] = "nothing.happened"
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(network_export))
+
+    restored = make_app(fresh_db_url, tmp_path / "restored-app")
+    with restored.app_context():
+        runner = restored.test_cli_runner()
+        result = runner.invoke(args=["import", "network", str(path)])
+        assert result.exit_code == 1, result.output
+        assert f"hash chain is broken at event {tampered_id}" in result.output
+        assert "--accept-broken-audit" in result.output
+        db.session.remove()
+        assert row_count() == 0
+
+        result = runner.invoke(args=["import", "network", str(path), "--accept-broken-audit"])
+        assert result.exit_code == 0, result.output
+        assert f"WARNING: the imported audit log's hash chain is BROKEN at event {tampered_id}" in (
+            result.output
+        )
+        db.session.remove()
+        last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert last.action == "network.imported_with_broken_audit"
+        assert last.after == {"broken_at_event": tampered_id, "good_events": 1}
         db.session.remove()
         db.engine.dispose()
