@@ -18,4 +18,20 @@ def _add_commands(state: BlueprintSetupState) -> None:
     register(state.app)
 
 
+@bp.record_once
+def _add_activity_words(state: BlueprintSetupState) -> None:
+    """How the activity log words national's own event (staff only: it names no chapter)."""
+    from core.activity import add_action_words
+
+    add_action_words(
+        state.app,
+        {
+            "network.imported_with_broken_audit": (
+                "{actor} imported a network file whose audit log was broken"
+            )
+        },
+        shared=False,
+    )
+
+
 from national import summary, views  # noqa: E402,F401  (hooks and routes register on import)
