@@ -1,6 +1,8 @@
 """National: every chapter compared side by side, the chapter report, charts and exports."""
 
-from flask import Blueprint
+from typing import cast
+
+from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
 from national.display import shown_text
@@ -24,7 +26,7 @@ def _add_activity_words(state: BlueprintSetupState) -> None:
     from core.activity import add_action_words
 
     add_action_words(
-        state.app,
+        cast(Flask, state.app),  # registered on a Flask app, typed as its sans-IO base
         {
             "network.imported_with_broken_audit": (
                 "{actor} imported a network file whose audit log was broken"
